@@ -1,0 +1,58 @@
+"""Fællesskabsportalen: the national directory of communities that counter loneliness."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from portal.config import ConfigError, from_environment, validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the portal app from the environment, or from ``test_config`` in tests."""
+    instance_path = Path(os.environ.get("PORTAL_INSTANCE_PATH") or ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    if test_config is None:
+        app.config.update(from_environment(dict(os.environ), instance_path))
+    else:
+        environ = {"PORTAL_ENV": "testing", **test_config.get("ENVIRON", {})}
+        if "SECRET_KEY" in test_config:
+            environ["SECRET_KEY"] = test_config["SECRET_KEY"]
+        app.config.update(from_environment(environ, instance_path))
+        app.config.update({k: v for k, v in test_config.items() if k != "ENVIRON"})
+        app.config["TESTING"] = True
+    validate(app.config)
+
+    from portal.extensions import babel, csrf, db
+    from portal.i18n import select_locale
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+
+    from portal import cli, errors, security
+    from portal.main import bp as main_bp
+    from portal.offers import bp as offers_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(offers_bp)
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,173 @@
+"""Command line: database, reference data, demo data and a one-step demo server."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from portal.config import ConfigError
+
+MAX_GENERATE = 2_000_000
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create, upgrade and inspect the database schema."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the database schema and the reference data."""
+    from portal import migrate
+    from portal.extensions import db
+
+    migrate.upgrade(db.engine, revision)
+    if revision == "head":
+        _seed_reference_data()
+    click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database schema to REVISION (use "base" to empty it)."""
+    from portal import migrate
+    from portal.extensions import db
+
+    migrate.downgrade(db.engine, revision)
+    click.echo(f"Database at revision {migrate.current_revision(db.engine) or 'base'}.")
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@with_appcontext
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models; review it before committing."""
+    from alembic import command
+
+    from portal import migrate
+    from portal.extensions import db
+
+    with db.engine.begin() as connection:
+        command.revision(
+            migrate.alembic_config(connection), message=message, autogenerate=True
+        )
+
+
+@db_group.command("check")
+@with_appcontext
+def db_check() -> None:
+    """Fail if the database schema and the models differ."""
+    from portal import migrate
+    from portal.extensions import db
+
+    differences = migrate.drift(db.engine)
+    if differences:
+        for difference in differences:
+            click.echo(f"  {difference}", err=True)
+        raise click.ClickException("the database schema differs from the models")
+    click.echo("The database schema matches the models.")
+
+
+def _seed_reference_data() -> None:
+    from portal.extensions import db
+    from portal.geo.services import seed_places
+    from portal.taxonomy.services import seed_vocabularies
+
+    with db.transaction() as session:
+        seed_places(session)
+        seed_vocabularies(session)
+
+
+def _validate_count(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    if value < 1:
+        raise click.BadParameter("must be at least 1")
+    if value > MAX_GENERATE:
+        raise click.BadParameter(f"must be at most {MAX_GENERATE:,}")
+    return value
+
+
+@click.command("seed-demo")
+@click.option("--count", default=1800, show_default=True, callback=_validate_count)
+@click.option("--seed", default=2026, show_default=True, type=int)
+@with_appcontext
+def seed_demo(count: int, seed: int) -> None:
+    """Replace the demo offers with a fresh, realistic nationwide set."""
+    _generate(count, seed, replace=True)
+
+
+@click.command("generate")
+@click.option("--count", required=True, callback=_validate_count, type=int)
+@click.option("--seed", default=1, show_default=True, type=int)
+@with_appcontext
+def generate(count: int, seed: int) -> None:
+    """Add COUNT generated demo offers (deterministic for a given --seed)."""
+    _generate(count, seed, replace=False)
+
+
+def _generate(count: int, seed: int, replace: bool) -> None:
+    from portal.demo.generator import delete_demo_data, generate_offers
+    from portal.extensions import db
+
+    _seed_reference_data()
+    started = time.perf_counter()
+    if replace:
+        delete_demo_data(db.engine)
+    generate_offers(db.engine, count=count, seed=seed)
+    elapsed = time.perf_counter() - started
+    click.echo(f"Wrote {count:,} demo offers in {elapsed:.1f} s.")
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Prepare the database with demo data if it is empty, then serve the portal."""
+    from portal import migrate
+    from portal.extensions import db
+    from portal.offers.models import Service
+
+    migrate.upgrade(db.engine)
+    _seed_reference_data()
+    if not db.session.scalar(sa.select(sa.func.count()).select_from(Service)):
+        click.echo("Writing demo data ...")
+        _generate(1800, 2026, replace=True)
+    db.session.close()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"Fællesskabsportalen is running at http://{host}:{port}/ (Ctrl+C stops it)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def init_app(app: Flask) -> None:
+    """Register the portal's commands on ``app``."""
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(generate)
+    app.cli.add_command(demo)
+
+
+def _create_app_or_exit() -> Flask:
+    from portal import create_app
+
+    try:
+        return create_app()
+    except ConfigError as error:
+        click.echo(f"Configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+cli = FlaskGroup(create_app=_create_app_or_exit, add_default_commands=True)
+
+
+def main() -> None:
+    """Run the ``portal`` console script."""
+    cli.main(prog_name="portal")

@@ -1,0 +1,159 @@
+"""Read the portal's configuration from the environment and refuse unsafe settings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import ArgumentError
+
+SEARCH_ENGINES = ("embedded", "meilisearch")
+ENVIRONMENTS = ("development", "production", "testing")
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+def _env_bool(value: str | None, name: str, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _env_int(value: str | None, name: str, default: int, minimum: int = 0) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the persisted secret key under instance/, creating it on first run."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="ascii").strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Create the file readable by the owner only, and never overwrite a key a
+    # concurrent process has just written.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, Any]:
+    """Build the configuration mapping from environment variables with embedded defaults."""
+    env = environ.get("PORTAL_ENV", "development").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+
+    default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    database_url = environ.get("DATABASE_URL") or default_db
+    search_engine = (environ.get("SEARCH_ENGINE") or "embedded").strip().lower()
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ECHO": _env_bool(environ.get("SQLALCHEMY_ECHO"), "SQLALCHEMY_ECHO", False),
+        "SEARCH_ENGINE": search_engine,
+        "SEARCH_INDEX_DIR": environ.get("SEARCH_INDEX_DIR") or str(instance_path / "search-index"),
+        "MEILI_URL": environ.get("MEILI_URL", ""),
+        "MEILI_API_KEY": environ.get("MEILI_API_KEY", ""),
+        "MEILI_INDEX_PREFIX": environ.get("MEILI_INDEX_PREFIX", "portal"),
+        "GEOCODER": (environ.get("GEOCODER") or "offline").strip().lower(),
+        "GEOCODER_USER_AGENT": environ.get("GEOCODER_USER_AGENT", "faellesskabsportalen"),
+        "GEOCODER_TIMEOUT": _env_int(environ.get("GEOCODER_TIMEOUT"), "GEOCODER_TIMEOUT", 3, 1),
+        "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int(environ.get("MAIL_PORT"), "MAIL_PORT", 587, 1),
+        "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _env_bool(environ.get("MAIL_USE_TLS"), "MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": environ.get(
+            "MAIL_DEFAULT_SENDER", "Fællesskabsportalen <noreply@localhost>"
+        ),
+        "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "da",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
+        "LANGUAGES": ("da", "en"),
+    }
+    secret = environ.get("SECRET_KEY")
+    if secret:
+        config["SECRET_KEY"] = secret
+        config["SECRET_KEY_SOURCE"] = "environment"
+    elif env == "production":
+        config["SECRET_KEY"] = ""
+        config["SECRET_KEY_SOURCE"] = "missing"
+    else:
+        config["SECRET_KEY"] = load_secret_key(instance_path)
+        config["SECRET_KEY_SOURCE"] = "instance"
+    return config
+
+
+def validate(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the first variable that is wrong or unsafe."""
+    url = config.get("SQLALCHEMY_DATABASE_URI", "")
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a database URL; expected e.g. sqlite:///portal.sqlite3 "
+            "or postgresql+psycopg://user@host/dbname"
+        ) from None
+    if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+        raise ConfigError(
+            f"DATABASE_URL must point to SQLite or PostgreSQL, not {parsed.get_backend_name()!r}"
+        )
+    engine = config.get("SEARCH_ENGINE")
+    if engine not in SEARCH_ENGINES:
+        raise ConfigError(
+            f"SEARCH_ENGINE must be one of {', '.join(SEARCH_ENGINES)}, not {engine!r}"
+        )
+    if engine == "meilisearch" and not config.get("MEILI_URL"):
+        raise ConfigError("MEILI_URL must be set when SEARCH_ENGINE=meilisearch")
+    if config.get("GEOCODER") not in {"offline", "nominatim"}:
+        raise ConfigError(
+            f"GEOCODER must be offline or nominatim, not {config.get('GEOCODER')!r}"
+        )
+    if config.get("ENV_NAME") == "production":
+        _validate_production(config, parsed)
+
+
+def _validate_production(config: dict[str, Any], parsed: sa.engine.URL) -> None:
+    secret = config.get("SECRET_KEY") or ""
+    if not secret:
+        raise ConfigError("SECRET_KEY must be set in production (at least 32 random characters)")
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is too short for production: {len(secret)} characters, "
+            f"at least {MIN_SECRET_KEY_LENGTH} needed"
+        )
+    if config.get("DEBUG"):
+        raise ConfigError("FLASK_DEBUG must be off in production")
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")
+    if config.get("SEARCH_ENGINE") == "meilisearch" and not config.get("MEILI_API_KEY"):
+        raise ConfigError("MEILI_API_KEY must be set when Meilisearch is used in production")
+    if not config.get("MAIL_SERVER"):
+        raise ConfigError("MAIL_SERVER must be set in production so that mail can be delivered")

@@ -1,0 +1,30 @@
+"""Error pages in the portal's own style."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+
+def _render_http_error(error: HTTPException) -> tuple[str, int]:
+    code = error.code or 500
+    template = "errors/404.html" if code == 404 else "errors/error.html"
+    return render_template(template, error=error, code=code), code
+
+
+def _render_internal_error(error: Exception) -> tuple[str, int]:
+    db.session.rollback()
+    logger.exception("Unhandled error: %s", type(error).__name__)
+    return render_template("errors/500.html", code=500), 500
+
+
+def init_app(app: Flask) -> None:
+    """Register handlers that render errors as pages in the site's layout."""
+    app.register_error_handler(HTTPException, _render_http_error)
+    app.register_error_handler(500, _render_internal_error)

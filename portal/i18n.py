@@ -1,0 +1,16 @@
+"""Language choice: Danish first, English on request."""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
+
+
+def select_locale() -> str:
+    """Pick the visitor's chosen language, else the browser's, else Danish."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages, default="da") or "da"

@@ -1,0 +1,34 @@
+"""Import every model so that the metadata is complete (for Alembic and create_all)."""
+
+from portal.db import Base
+from portal.geo.models import Municipality, Region
+from portal.offers.models import (
+    Frequency,
+    Location,
+    LocationType,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+)
+from portal.organizations.models import Contact, Organization, Phone
+from portal.taxonomy.models import ServiceAttribute, Taxonomy, TaxonomyTerm
+
+__all__ = [
+    "Base",
+    "Contact",
+    "Frequency",
+    "Location",
+    "LocationType",
+    "Municipality",
+    "Organization",
+    "Phone",
+    "Region",
+    "Schedule",
+    "Service",
+    "ServiceAtLocation",
+    "ServiceAttribute",
+    "ServiceStatus",
+    "Taxonomy",
+    "TaxonomyTerm",
+]

@@ -1,0 +1,1 @@
+"""Views are added with the offer pages."""
