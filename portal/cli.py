@@ -57,9 +57,7 @@ def db_revision(message: str) -> None:
     from portal.extensions import db
 
     with db.engine.begin() as connection:
-        command.revision(
-            migrate.alembic_config(connection), message=message, autogenerate=True
-        )
+        command.revision(migrate.alembic_config(connection), message=message, autogenerate=True)
 
 
 @db_group.command("check")
@@ -114,14 +112,19 @@ def generate(count: int, seed: int) -> None:
 
 
 def _generate(count: int, seed: int, replace: bool) -> None:
-    from portal.demo.generator import delete_demo_data, generate_offers
+    from portal.demo.generator import DemoDataError, delete_demo_data, generate_offers
     from portal.extensions import db
 
     _seed_reference_data()
     started = time.perf_counter()
-    if replace:
-        delete_demo_data(db.engine)
-    generate_offers(db.engine, count=count, seed=seed)
+    try:
+        with db.transaction() as session:
+            connection = session.connection()
+            if replace:
+                delete_demo_data(connection)
+            generate_offers(connection, count=count, seed=seed)
+    except DemoDataError as error:
+        raise click.ClickException(str(error)) from None
     elapsed = time.perf_counter() - started
     click.echo(f"Wrote {count:,} demo offers in {elapsed:.1f} s.")
 

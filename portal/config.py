@@ -101,13 +101,10 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
     secret = environ.get("SECRET_KEY")
     if secret:
         config["SECRET_KEY"] = secret
-        config["SECRET_KEY_SOURCE"] = "environment"
     elif env == "production":
         config["SECRET_KEY"] = ""
-        config["SECRET_KEY_SOURCE"] = "missing"
     else:
         config["SECRET_KEY"] = load_secret_key(instance_path)
-        config["SECRET_KEY_SOURCE"] = "instance"
     return config
 
 
@@ -133,9 +130,7 @@ def validate(config: dict[str, Any]) -> None:
     if engine == "meilisearch" and not config.get("MEILI_URL"):
         raise ConfigError("MEILI_URL must be set when SEARCH_ENGINE=meilisearch")
     if config.get("GEOCODER") not in {"offline", "nominatim"}:
-        raise ConfigError(
-            f"GEOCODER must be offline or nominatim, not {config.get('GEOCODER')!r}"
-        )
+        raise ConfigError(f"GEOCODER must be offline or nominatim, not {config.get('GEOCODER')!r}")
     if config.get("ENV_NAME") == "production":
         _validate_production(config, parsed)
 

@@ -15,9 +15,7 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
     """Return an Alembic config for migrations/, optionally bound to ``connection``."""
     config = Config()
     config.set_main_option("script_location", str(ROOT / "migrations"))
-    config.set_main_option(
-        "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
-    )
+    config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     if connection is not None:
         config.attributes["connection"] = connection
     return config

@@ -34,3 +34,17 @@ def seed_places(session: so.Session) -> int:
         municipality.longitude = info.seat_lon
     session.flush()
     return added
+
+
+def all_municipalities(session: so.Session) -> list[Municipality]:
+    """Return every municipality sorted by name, as Danish readers sort."""
+    return sorted(session.scalars(sa.select(Municipality)), key=lambda m: danish_sort_key(m.name))
+
+
+_DANISH_ORDER = {"æ": "{", "ø": "|", "å": "}"}
+
+
+def danish_sort_key(text: str) -> str:
+    """Sort key that puts æ, ø, å after z, as in Danish."""
+    lowered = text.lower().replace("aa", "å")
+    return "".join(_DANISH_ORDER.get(ch, ch) for ch in lowered)

@@ -107,9 +107,7 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     schedules: so.Mapped[list[Schedule]] = so.relationship(
         back_populates="service", cascade="all, delete-orphan"
     )
-    attributes: so.Mapped[list[ServiceAttribute]] = so.relationship(
-        cascade="all, delete-orphan"
-    )
+    attributes: so.Mapped[list[ServiceAttribute]] = so.relationship(cascade="all, delete-orphan")
     contacts: so.Mapped[list[Contact]] = so.relationship(
         back_populates="service", cascade="all, delete-orphan"
     )
@@ -190,9 +188,7 @@ class ServiceAtLocation(UUIDPrimaryKey, Base):
     service_id: so.Mapped[uuid.UUID] = so.mapped_column(
         sa.ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
-    location_id: so.Mapped[uuid.UUID] = so.mapped_column(
-        sa.ForeignKey("location.id"), index=True
-    )
+    location_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.ForeignKey("location.id"), index=True)
     description: so.Mapped[str | None] = so.mapped_column(sa.Text)
 
     service: so.Mapped[Service] = so.relationship(back_populates="service_at_locations")
@@ -205,7 +201,7 @@ class Schedule(UUIDPrimaryKey, Base):
 
     __tablename__ = "schedule"
     __table_args__ = (
-        sa.CheckConstraint("\"interval\" IS NULL OR \"interval\" >= 1", name="interval_positive"),
+        sa.CheckConstraint('"interval" IS NULL OR "interval" >= 1', name="interval_positive"),
         sa.CheckConstraint(
             "opens_at IS NULL OR closes_at IS NULL OR opens_at < closes_at", name="time_order"
         ),

@@ -51,3 +51,15 @@ def terms_by_code(session: so.Session) -> dict[tuple[str, str], TaxonomyTerm]:
     """Return every term keyed by (taxonomy code, term code)."""
     rows = session.execute(sa.select(Taxonomy.code, TaxonomyTerm).join(TaxonomyTerm.taxonomy))
     return {(code, term.code): term for code, term in rows}
+
+
+def vocabulary_terms(session: so.Session, taxonomy_code: str) -> list[TaxonomyTerm]:
+    """Return the active terms of one vocabulary in their set order."""
+    return list(
+        session.scalars(
+            sa.select(TaxonomyTerm)
+            .join(TaxonomyTerm.taxonomy)
+            .where(Taxonomy.code == taxonomy_code, TaxonomyTerm.is_active)
+            .order_by(TaxonomyTerm.position)
+        )
+    )

@@ -1,0 +1,99 @@
+"""Read and describe HSDS/iCal schedules, e.g. BYDAY "TU", "2TU" or "-1FR"."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from flask_babel import gettext as _
+
+from portal.offers.models import Frequency, Schedule
+
+WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_BYDAY_ITEM = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+class ByDay(NamedTuple):
+    """One BYDAY item: a weekday (0 = Monday) and, for monthly rules, which one (-1 = last)."""
+
+    weekday: int
+    ordinal: int | None
+
+
+class ScheduleError(ValueError):
+    """A schedule rule is not valid."""
+
+
+def parse_byday(value: str | None) -> list[ByDay]:
+    """Parse a BYDAY list such as "MO,WE" or "2TU"; raise ScheduleError when it is malformed."""
+    if not value:
+        return []
+    items: list[ByDay] = []
+    for raw in value.upper().replace(" ", "").split(","):
+        match = _BYDAY_ITEM.match(raw)
+        if not match:
+            raise ScheduleError(f"invalid BYDAY item: {raw!r}")
+        ordinal = int(match.group(1)) if match.group(1) else None
+        items.append(ByDay(WEEKDAY_CODES.index(match.group(2)), ordinal))
+    return items
+
+
+def _weekday_name(index: int) -> str:
+    names = (
+        _("mandag"),
+        _("tirsdag"),
+        _("onsdag"),
+        _("torsdag"),
+        _("fredag"),
+        _("lørdag"),
+        _("søndag"),
+    )
+    return names[index]
+
+
+def _ordinal_name(ordinal: int) -> str:
+    if ordinal == -1:
+        return _("sidste")
+    return _("%(number)d.", number=ordinal)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return _("%(first)s og %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
+
+
+def describe(schedule: Schedule) -> str:
+    """Describe when a schedule meets in plain words, e.g. "Hver tirsdag kl. 14.00–16.00"."""
+    days = parse_byday(schedule.byday)
+    if schedule.freq is Frequency.MONTHLY and days:
+        when = _join(
+            [
+                _(
+                    "%(ordinal)s %(weekday)s",
+                    ordinal=_ordinal_name(d.ordinal or 1),
+                    weekday=_weekday_name(d.weekday),
+                )
+                for d in days
+            ]
+        )
+        text = _("Den %(when)s i måneden", when=when)
+    elif schedule.freq is Frequency.WEEKLY and days:
+        when = _join([_weekday_name(d.weekday) for d in days])
+        if (schedule.interval or 1) > 1:
+            text = _("Hver %(n)d. uge %(when)s", n=schedule.interval, when=when)
+        else:
+            text = _("Hver %(when)s", when=when)
+    else:
+        text = schedule.description or _("Efter aftale")
+        return text
+    if schedule.opens_at and schedule.closes_at:
+        text = _(
+            "%(when)s kl. %(opens)s–%(closes)s",
+            when=text,
+            opens=schedule.opens_at.strftime("%H.%M"),
+            closes=schedule.closes_at.strftime("%H.%M"),
+        )
+    elif schedule.opens_at:
+        text = _("%(when)s kl. %(opens)s", when=text, opens=schedule.opens_at.strftime("%H.%M"))
+    return text
