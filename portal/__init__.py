@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import get_locale
 
 from portal.config import ConfigError, from_environment, validate
 
@@ -41,10 +42,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from portal.extensions import babel, csrf, db
     from portal.i18n import select_locale
+    from portal.taxonomy.vocabulary import REMOTE_FEATURES
 
     db.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(get_locale=get_locale, remote_features=REMOTE_FEATURES)
 
     from portal import cli, errors, security
     from portal.main import bp as main_bp

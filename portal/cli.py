@@ -158,7 +158,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
 
 
-def _create_app_or_exit() -> Flask:
+def create_app_or_exit() -> Flask:
     from portal import create_app
 
     try:
@@ -168,7 +168,7 @@ def _create_app_or_exit() -> Flask:
         sys.exit(2)
 
 
-cli = FlaskGroup(create_app=_create_app_or_exit, add_default_commands=True)
+cli = FlaskGroup(create_app=create_app_or_exit, add_default_commands=True)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import flask_babel
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -87,9 +88,7 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
 
 @pytest.fixture
-def app(
-    database_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Flask]:
+def app(database_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """Return an app bound to a database of its own."""
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
     if is_postgres():
@@ -121,7 +120,13 @@ def app(
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """Return a test client of the app."""
+    """Return a test client of the app.
+
+    The app fixture keeps one app context open for the whole test, and
+    Flask-Babel caches the locale in it; a real request starts without that
+    cache, so each test request drops it first.
+    """
+    app.before_request(flask_babel.refresh)
     return app.test_client()
 
 

@@ -52,9 +52,15 @@ def _weekday_name(index: int) -> str:
 
 
 def _ordinal_name(ordinal: int) -> str:
-    if ordinal == -1:
-        return _("sidste")
-    return _("%(number)d.", number=ordinal)
+    names = {
+        1: _("første"),
+        2: _("anden"),
+        3: _("tredje"),
+        4: _("fjerde"),
+        5: _("femte"),
+        -1: _("sidste"),
+    }
+    return names.get(ordinal, _("sidste") if ordinal < 0 else _("femte"))
 
 
 def _join(parts: list[str]) -> str:

@@ -25,9 +25,7 @@ def empty_engine(tmp_path) -> Iterator[sa.Engine]:
     admin = create_engine(POSTGRES_URL)
     with admin.begin() as connection:
         connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    url = sa.engine.make_url(POSTGRES_URL).update_query_dict(
-        {"options": f"-csearch_path={schema}"}
-    )
+    url = sa.engine.make_url(POSTGRES_URL).update_query_dict({"options": f"-csearch_path={schema}"})
     engine = create_engine(url.render_as_string(hide_password=False))
     yield engine
     engine.dispose()

@@ -86,9 +86,7 @@ def test_demo_set_is_realistic(app) -> None:
 
     published = [s for s in services if s.status is ServiceStatus.PUBLISHED]
     assert len(published) > 0.85 * len(services)
-    covered = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Location.municipality_code)))
-    )
+    covered = session.scalar(sa.select(sa.func.count(sa.distinct(Location.municipality_code))))
     assert covered == 98
     names = [s.name for s in services]
     assert not any("lorem" in n.lower() or n.startswith("Tilbud ") for n in names)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from portal.extensions import db
-from portal.offers.services import BrowseFilters, browse, directory_counts
 from portal.models import ServiceStatus
+from portal.offers.services import BrowseFilters, browse, directory_counts
 
 
 def test_counts_only_published_offers(make_offer) -> None:

@@ -40,8 +40,14 @@ def test_malformed_byday_is_refused(value) -> None:
             {"freq": Frequency.WEEKLY, "byday": "MO,TH", "interval": 2},
             "Hver 2. uge mandag og torsdag kl. 14.00–16.00",
         ),
-        ({"freq": Frequency.MONTHLY, "byday": "2TU"}, "Den 2. tirsdag i måneden kl. 14.00–16.00"),
-        ({"freq": Frequency.MONTHLY, "byday": "-1FR"}, "Den sidste fredag i måneden kl. 14.00–16.00"),
+        (
+            {"freq": Frequency.MONTHLY, "byday": "2TU"},
+            "Den anden tirsdag i måneden kl. 14.00–16.00",
+        ),
+        (
+            {"freq": Frequency.MONTHLY, "byday": "-1FR"},
+            "Den sidste fredag i måneden kl. 14.00–16.00",
+        ),
     ],
 )
 def test_schedules_are_described_in_danish(app, fields, text) -> None:

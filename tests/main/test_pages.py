@@ -1,0 +1,473 @@
+"""The pages a visitor sees: home, list, one offer, errors, the language switch, translations."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from html.parser import HTMLParser
+from io import BytesIO
+from pathlib import Path
+
+import flask_babel
+import pytest
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+
+from portal.models import ServiceStatus
+from portal.offers.services import DirectoryCounts
+
+ROOT = Path(__file__).resolve().parents[2]
+TRANSLATIONS = ROOT / "portal" / "translations"
+PO_FILE = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+MO_FILE = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
+
+
+# ---------- helpers ----------
+
+
+class PageStructure(HTMLParser):
+    """Collect what the structure checks need from one HTML page."""
+
+    FOCUSABLE = {"a", "button", "input", "select", "textarea", "summary"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.first_focusable: tuple[str, dict[str, str | None]] | None = None
+        self.h1_count = 0
+        self.title = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "h1":
+            self.h1_count += 1
+        if tag == "title":
+            self._in_title = True
+        focusable = tag in self.FOCUSABLE and (tag != "a" or "href" in attributes)
+        if self.first_focusable is None and focusable:
+            self.first_focusable = (tag, attributes)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+    def find(self, tag: str, **attributes: str) -> list[dict[str, str | None]]:
+        """Return the attributes of every ``tag`` whose attributes include ``attributes``."""
+        return [
+            attrs
+            for name, attrs in self.tags
+            if name == tag and all(attrs.get(k) == v for k, v in attributes.items())
+        ]
+
+
+def structure(body: str) -> PageStructure:
+    parser = PageStructure()
+    parser.feed(body)
+    return parser
+
+
+def visible_text(body: str) -> str:
+    """Return the page's text without tags, with whitespace collapsed."""
+    body = re.sub(r"(?is)<(script|style|title)\b.*?</\1>", " ", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def get(client, url: str, **kwargs):
+    """GET ``url`` as a fresh visit.
+
+    The test app keeps one app context open for the whole test, and Flask-Babel
+    caches the locale in it; a real request starts without that cache.
+    """
+    flask_babel.refresh()
+    return client.get(url, **kwargs)
+
+
+def cards(body: str) -> dict[str, str]:
+    """Return the HTML of each offer card in a list page, keyed by the offer's title."""
+    found = {}
+    for card in re.findall(r'(?s)<article class="offer-card".*?</article>', body):
+        title = re.search(r"(?s)<h3[^>]*>\s*<a [^>]*>(.*?)</a>", card)
+        assert title, card
+        found[html.unescape(title.group(1)).strip()] = card
+    return found
+
+
+# ---------- home ----------
+
+
+def test_home_shows_live_counts_and_links_into_the_list(client, make_offer) -> None:
+    make_offer(name="Fællesspisning i Thisted", municipality_code="787")
+    make_offer(name="Gåtur i København", municipality_code="101", city="København")
+    make_offer(name="Strikkeklub i København", municipality_code="101", city="København")
+    make_offer(name="Kladde", municipality_code="751", status=ServiceStatus.DRAFT)
+
+    response = get(client, "/")
+
+    assert response.status_code == 200
+    text = visible_text(response.text)
+    assert "Find et fællesskab nær dig" in text
+    assert "3 fællesskaber i 2 kommuner" in text
+    page = structure(response.text)
+    form = page.find("form", action="/tilbud")
+    assert form and form[0].get("method") == "get"
+    assert page.find("input", name="q")
+    assert 'value="">Hele landet</option>' in response.text
+    assert page.find("option", value="787"), "every municipality can be chosen"
+    assert page.find("a", href="/tilbud?aktivitet=faellesspisning")
+    assert page.find("a", href="/tilbud?aktivitet=sorggrupper")
+
+
+def test_home_formats_large_counts_the_danish_way(client, monkeypatch) -> None:
+    monkeypatch.setattr(
+        "portal.main.views.directory_counts", lambda session: DirectoryCounts(1812, 98, 640)
+    )
+
+    danish = visible_text(get(client, "/").text)
+    english = visible_text(get(client, "/", headers={"Accept-Language": "en"}).text)
+
+    assert "1.812 fællesskaber i 98 kommuner" in danish
+    assert "640 foreninger" in danish
+    assert "1,812 communities in 98 municipalities" in english
+
+
+# ---------- list ----------
+
+
+def test_list_filters_by_municipality_and_labels_online_offers(client, make_offer) -> None:
+    make_offer(name="Strikkeklub i Thisted", municipality_code="787", city="Thisted")
+    make_offer(name="Gåtur i Aarhus", municipality_code="751", city="Aarhus")
+    make_offer(name="Snak over nettet", virtual=True, features=["online"])
+
+    response = get(client, "/tilbud?kommune=787")
+
+    assert response.status_code == 200
+    found = cards(response.text)
+    assert set(found) == {"Strikkeklub i Thisted", "Snak over nettet"}
+    assert "Thisted" in visible_text(found["Strikkeklub i Thisted"])
+    assert "badge--remote" not in found["Strikkeklub i Thisted"]
+    online = visible_text(found["Snak over nettet"])
+    assert "Online" in online
+    assert "Gratis" in online
+    assert "Hver tirsdag kl. 17.30–19.30" in online
+    assert "2 fællesskaber" in visible_text(response.text)
+    assert re.search(r'<option value="787"\s+selected>Thisted</option>', response.text)
+
+
+def test_list_links_each_offer_to_its_page(client, make_offer) -> None:
+    offer = make_offer(name="Sorggruppe for efterladte")
+
+    response = get(client, "/tilbud")
+
+    assert f'href="/tilbud/{offer.id}"' in response.text
+
+
+def test_list_keeps_filters_in_the_form_and_the_page_links(client, make_offer) -> None:
+    for number in range(21):
+        make_offer(name=f"Fællesskab {number:02d}", municipality_code="787", is_free=True)
+
+    first = get(client, "/tilbud?kommune=787&gratis=1&q=F%C3%A6lles")
+
+    assert "21 fællesskaber" in visible_text(first.text)
+    assert "Side 1 af 2" in visible_text(first.text)
+    page = structure(first.text)
+    assert page.find("input", name="q", value="Fælles")
+    assert ["checked" in attrs for attrs in page.find("input", name="gratis")] == [True]
+    assert page.find("nav", **{"aria-label": "Sider"})
+    next_links = page.find("a", rel="next")
+    assert len(next_links) == 1
+    next_url = html.unescape(next_links[0]["href"] or "")
+    for part in ("kommune=787", "gratis=1", "side=2", "q=F"):
+        assert part in next_url
+
+    second = get(client, next_url)
+
+    assert "Side 2 af 2" in visible_text(second.text)
+    assert len(cards(second.text)) == 1
+    assert structure(second.text).find("a", rel="prev")
+    assert not structure(second.text).find("a", rel="next")
+
+
+def test_list_explains_what_to_do_when_nothing_is_found(client, make_offer) -> None:
+    make_offer(name="Fællesspisning")
+
+    response = get(client, "/tilbud?q=xylofonorkester")
+
+    text = visible_text(response.text)
+    assert "0 fællesskaber" in text
+    assert "Vi fandt ingen fællesskaber" in text
+    assert 'href="/tilbud"' in response.text
+
+
+# ---------- one offer ----------
+
+
+def test_offer_page_shows_what_who_when_where_and_contact(client, make_offer) -> None:
+    offer = make_offer(
+        name="Torsdagscafé",
+        description="Kaffe og kage.\n\nAlle er velkomne.",
+        target_groups=["aeldre", "over-85"],
+        activities=["social-cafe"],
+        features=["koerestolsadgang", "hoereslynge"],
+        minimum_age=60,
+        is_free=False,
+        price_text="20 kr. for kaffe og kage",
+    )
+
+    response = get(client, f"/tilbud/{offer.id}")
+
+    assert response.status_code == 200
+    text = visible_text(response.text)
+    for expected in (
+        "Torsdagscafé",
+        "Kaffe og kage.",
+        "Hvem er det for",
+        "Ældre",
+        "Over 85 år",
+        "Alder: fra 60 år",
+        "Hvad laver vi",
+        "Social café og værested",
+        "Hvornår",
+        "Hver tirsdag kl. 17.30–19.30",
+        "Hvor",
+        "Skolevej 12",
+        "7700 Thisted",
+        "Sådan kommer du med",
+        "Mød bare op.",
+        "Værten tager imod nye",
+        "20 kr. for kaffe og kage",
+        "Kørestolsadgang",
+        "Høreslynge",
+        "Karen Jensen",
+    ):
+        assert expected in text, expected
+    assert 'href="tel:+4512345678"' in response.text
+    assert 'href="mailto:karen@forening.example"' in response.text
+    assert structure(response.text).title.startswith("Torsdagscafé – ")
+
+
+def test_online_offer_page_says_online_instead_of_an_address(client, make_offer) -> None:
+    offer = make_offer(name="Netværkscafé", virtual=True, features=["online"])
+
+    text = visible_text(get(client, f"/tilbud/{offer.id}").text)
+
+    assert "Online" in text
+    assert "Skolevej" not in text
+
+
+# ---------- errors ----------
+
+
+@pytest.mark.parametrize("offer_id", [str(uuid.uuid4()), "ikke-et-id", "1%27%20OR%201=1"])
+def test_unknown_or_malformed_offer_gives_a_friendly_danish_404(client, offer_id) -> None:
+    response = get(client, f"/tilbud/{offer_id}")
+
+    assert response.status_code == 404
+    assert '<html lang="da">' in response.text
+    assert "Vi kan ikke finde siden" in visible_text(response.text)
+    page = structure(response.text)
+    assert page.find("link", rel="stylesheet", href="/static/css/portal.css")
+    assert page.find("a", href="/")
+
+
+def test_unpublished_offer_is_not_shown(client, make_offer) -> None:
+    draft = make_offer(status=ServiceStatus.DRAFT)
+
+    assert get(client, f"/tilbud/{draft.id}").status_code == 404
+
+
+def test_other_errors_use_the_site_layout(client) -> None:
+    response = client.post("/tilbud")
+
+    assert response.status_code == 405
+    assert "Fejl 405" in visible_text(response.text)
+    assert structure(response.text).find("link", rel="stylesheet", href="/static/css/portal.css")
+
+
+def test_server_errors_apologise_in_the_site_layout(app, client) -> None:
+    def broken() -> str:
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/test-fejl", "broken", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    response = get(client, "/test-fejl")
+
+    assert response.status_code == 500
+    page = structure(response.text)
+    assert page.h1_count == 1
+    assert "Beklager, der gik noget galt hos os" in visible_text(response.text)
+    assert "boom" not in response.text
+    assert page.find("link", rel="stylesheet", href="/static/css/portal.css")
+
+
+# ---------- every page ----------
+
+
+@pytest.fixture
+def page_urls(make_offer) -> list[str]:
+    offer = make_offer()
+    make_offer(name="Online snak", virtual=True, features=["online"])
+    return [
+        "/",
+        "/tilbud",
+        "/tilbud?kommune=787&aktivitet=faellesspisning&maalgruppe=aeldre&gratis=1",
+        "/tilbud?q=findes-ikke",
+        f"/tilbud/{offer.id}",
+        "/tilbud/findes-ikke",
+        "/findes-slet-ikke",
+    ]
+
+
+def test_every_page_has_one_h1_a_skip_link_and_landmarks(client, page_urls) -> None:
+    for url in page_urls:
+        body = get(client, url).text
+        page = structure(body)
+        assert page.h1_count == 1, url
+        assert page.first_focusable == ("a", {"class": "skip-link", "href": "#main"}), url
+        assert page.find("main", id="main"), url
+        assert len(page.find("header", **{"class": "site-header"})) == 1, url
+        assert page.find("nav", **{"aria-label": "Hovedmenu"}), url
+        assert page.find("footer"), url
+        assert page.find("meta", name="viewport"), url
+        assert page.find("html", lang="da"), url
+        assert page.title.endswith(" – Fællesskabsportalen"), url
+        assert "Fællesskabsportalen samler fællesskaber mod ensomhed" in visible_text(body), url
+
+
+def test_pages_obey_the_content_security_policy(client, page_urls) -> None:
+    # The CSP forbids inline scripts and styles, so the markup must not have any.
+    for url in page_urls:
+        body = get(client, url).text
+        page = structure(body)
+        assert not any("style" in attrs for _, attrs in page.tags), url
+        assert not any(tag == "style" for tag, _ in page.tags), url
+        assert not any(tag == "script" and "src" not in attrs for tag, attrs in page.tags), url
+        assert not any(name.startswith("on") for _, attrs in page.tags for name in attrs), url
+
+
+def test_demo_notice_is_shown_outside_production(client) -> None:
+    assert "opdigtede" in visible_text(get(client, "/").text)
+
+
+# ---------- language ----------
+
+
+def test_language_switch_changes_lang_and_text_and_back(client, make_offer) -> None:
+    offer = make_offer(name="Fællesspisning i Thisted")
+
+    danish = get(client, "/tilbud")
+    assert '<html lang="da">' in danish.text
+    switch = structure(danish.text).find("a", hreflang="en")
+    assert switch and "English" in danish.text
+
+    redirect = get(client, html.unescape(switch[0]["href"] or ""))
+    assert redirect.status_code == 302
+    assert redirect.headers["Location"].endswith("/tilbud")
+
+    english = get(client, "/tilbud")
+    assert '<html lang="en">' in english.text
+    text = visible_text(english.text)
+    assert "Find communities" in text
+    assert "Find fællesskaber" not in text
+    assert "Every Tuesday" in text
+    assert "Shared meals" in text, "vocabulary terms are shown in English"
+    # Text written by the association stays Danish and is marked as such.
+    assert re.search(r'<h3[^>]*lang="da"[^>]*>\s*<a [^>]*>Fællesspisning i Thisted', english.text)
+
+    english_offer = get(client, f"/tilbud/{offer.id}")
+    assert "Who is it for" in visible_text(english_offer.text)
+    back = structure(english_offer.text).find("a", hreflang="da")
+    assert back and "Dansk" in english_offer.text
+
+    get(client, html.unescape(back[0]["href"] or ""))
+    again = get(client, "/tilbud")
+    assert '<html lang="da">' in again.text
+    assert "Find fællesskaber" in visible_text(again.text)
+
+
+def test_english_error_page(client) -> None:
+    client.get("/sprog/en")
+
+    response = get(client, "/tilbud/findes-ikke")
+
+    assert response.status_code == 404
+    assert '<html lang="en">' in response.text
+    assert "We can't find the page" in visible_text(response.text)
+
+
+# ---------- translations ----------
+
+
+def _messages(catalog) -> dict:
+    def key(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {
+        (key(m.id), m.context): key(m.string)
+        for m in catalog
+        if m.id and not getattr(m, "fuzzy", False)
+    }
+
+
+def test_every_english_message_is_translated() -> None:
+    with PO_FILE.open("rb") as handle:
+        catalog = read_po(handle)
+
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and (m.fuzzy or not m.string or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
+
+    assert len(catalog) > 50
+    assert untranslated == [], f"translate these in {PO_FILE}"
+
+
+def test_compiled_english_catalog_is_up_to_date() -> None:
+    with PO_FILE.open("rb") as handle:
+        catalog = read_po(handle)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    with MO_FILE.open("rb") as handle:
+        shipped = read_mo(handle)
+
+    assert _messages(shipped) == _messages(read_mo(compiled)), (
+        "run: pybabel compile -d portal/translations"
+    )
+
+
+def test_catalog_has_every_message_in_the_sources(tmp_path: Path) -> None:
+    extracted = tmp_path / "messages.pot"
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "--quiet",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(extracted),
+            str(ROOT),
+        ]
+    )
+    with extracted.open("rb") as handle:
+        sources = {m.id for m in read_po(handle) if m.id}
+    with PO_FILE.open("rb") as handle:
+        translated = {m.id for m in read_po(handle) if m.id}
+
+    missing = sorted(map(str, sources - translated))
+    assert missing == [], (
+        "run: pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot . && "
+        "pybabel update -i portal/translations/messages.pot -d portal/translations"
+    )
