@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+from werkzeug.serving import run_simple
 
 from portal.config import ConfigError
 
@@ -147,7 +148,8 @@ def demo(host: str, port: int) -> None:
     db.session.close()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Fællesskabsportalen is running at http://{host}:{port}/ (Ctrl+C stops it)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    # app.run() refuses to block inside a CLI command; serve with Werkzeug directly.
+    run_simple(host, port, app, threaded=True)
 
 
 def init_app(app: Flask) -> None:
