@@ -49,13 +49,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, remote_features=REMOTE_FEATURES)
 
-    from portal import cli, errors, security
+    from portal import cli, errors, health, security, vendor
+    from portal.find import outbox
+    from portal.find.sync import drain_after_request
+    from portal.find.views import bp as find_bp
     from portal.main import bp as main_bp
     from portal.offers import bp as offers_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(offers_bp)
+    app.register_blueprint(find_bp)
+    app.register_blueprint(health.bp)
+    outbox.register()
+    app.after_request(drain_after_request)
     errors.init_app(app)
+    vendor.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     return app

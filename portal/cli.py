@@ -76,6 +76,77 @@ def db_check() -> None:
     click.echo("The database schema matches the models.")
 
 
+@click.group("search")
+def search_group() -> None:
+    """Keep the search index in step with the database."""
+
+
+@search_group.command("rebuild")
+@with_appcontext
+def search_rebuild() -> None:
+    """Rebuild the index from the database; the old index serves until the swap."""
+    from portal.find.sync import rebuild
+
+    count = _with_engine(rebuild)
+    click.echo(f"Indexed {count:,} offers.")
+
+
+@search_group.command("sync")
+@with_appcontext
+def search_sync() -> None:
+    """Apply pending index updates, then fix any difference from the database."""
+    from portal.find.sync import drain_all, reconcile
+
+    drained = _with_engine(drain_all)
+    if drained.failed:
+        raise click.ClickException(
+            f"the search engine refused the updates ({drained.error}); they stay queued"
+        )
+    report = _with_engine(reconcile)
+    click.echo(
+        f"Applied {drained.indexed + drained.removed:,} queued updates; fixed "
+        f"{len(report.missing)} missing, {len(report.outdated)} outdated and "
+        f"{len(report.extra)} extra index entries."
+    )
+
+
+@search_group.command("check")
+@with_appcontext
+def search_check() -> None:
+    """Report offers missing from, outdated in, or extra in the index."""
+    from portal.find.sync import check
+
+    report = _with_engine(check)
+    for label, ids in (
+        ("missing", report.missing),
+        ("outdated", report.outdated),
+        ("extra", report.extra),
+    ):
+        for offer_id in ids[:20]:
+            click.echo(f"  {label}: {offer_id}")
+        if len(ids) > 20:
+            click.echo(f"  ... and {len(ids) - 20} more {label}")
+    if not report.ok:
+        raise click.ClickException(
+            f"{len(report.missing)} missing, {len(report.outdated)} outdated, "
+            f"{len(report.extra)} extra"
+        )
+    click.echo("The search index matches the database.")
+
+
+def _with_engine(action):  # type: ignore[no-untyped-def]
+    from portal.extensions import db
+    from portal.find.engine import search_engine
+    from search import SearchError
+
+    try:
+        return action(db.session, search_engine())
+    except SearchError as error:
+        raise click.ClickException(
+            f"the search engine is unavailable: {type(error).__name__}: {error}"
+        ) from None
+
+
 def _seed_reference_data() -> None:
     from portal.extensions import db
     from portal.geo.services import seed_places
@@ -128,6 +199,10 @@ def _generate(count: int, seed: int, replace: bool) -> None:
         raise click.ClickException(str(error)) from None
     elapsed = time.perf_counter() - started
     click.echo(f"Wrote {count:,} demo offers in {elapsed:.1f} s.")
+    from portal.find.sync import rebuild
+
+    indexed = _with_engine(rebuild)
+    click.echo(f"Indexed {indexed:,} offers for search.")
 
 
 @click.command("demo")
@@ -145,6 +220,11 @@ def demo(host: str, port: int) -> None:
     if not db.session.scalar(sa.select(sa.func.count()).select_from(Service)):
         click.echo("Writing demo data ...")
         _generate(1800, 2026, replace=True)
+    else:
+        from portal.find.sync import drain_all, reconcile
+
+        _with_engine(drain_all)
+        _with_engine(reconcile)
     db.session.close()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Fællesskabsportalen is running at http://{host}:{port}/ (Ctrl+C stops it)")
@@ -155,9 +235,13 @@ def demo(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     """Register the portal's commands on ``app``."""
     app.cli.add_command(db_group)
+    app.cli.add_command(search_group)
     app.cli.add_command(seed_demo)
     app.cli.add_command(generate)
     app.cli.add_command(demo)
+    from portal.geo.cli import import_postcodes
+
+    app.cli.add_command(import_postcodes)
 
 
 def create_app_or_exit() -> Flask:

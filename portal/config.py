@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.exc import ArgumentError
@@ -13,6 +14,8 @@ from sqlalchemy.exc import ArgumentError
 SEARCH_ENGINES = ("embedded", "meilisearch")
 ENVIRONMENTS = ("development", "production", "testing")
 MIN_SECRET_KEY_LENGTH = 32
+DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_TILE_ATTRIBUTION = "© OpenStreetMap"
 
 
 class ConfigError(RuntimeError):
@@ -39,6 +42,18 @@ def _env_int(value: str | None, name: str, default: int, minimum: int = 0) -> in
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
     if number < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def _env_float(value: str | None, name: str, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 < number <= 60:
+        raise ConfigError(f"{name} must be between 0 and 60 seconds, not {value}")
     return number
 
 
@@ -78,6 +93,9 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "MEILI_URL": environ.get("MEILI_URL", ""),
         "MEILI_API_KEY": environ.get("MEILI_API_KEY", ""),
         "MEILI_INDEX_PREFIX": environ.get("MEILI_INDEX_PREFIX", "portal"),
+        "SEARCH_TIMEOUT": _env_float(environ.get("SEARCH_TIMEOUT"), "SEARCH_TIMEOUT", 2.0),
+        "MAP_TILE_URL": environ.get("MAP_TILE_URL") or DEFAULT_TILE_URL,
+        "MAP_ATTRIBUTION": environ.get("MAP_ATTRIBUTION") or DEFAULT_TILE_ATTRIBUTION,
         "GEOCODER": (environ.get("GEOCODER") or "offline").strip().lower(),
         "GEOCODER_USER_AGENT": environ.get("GEOCODER_USER_AGENT", "faellesskabsportalen"),
         "GEOCODER_TIMEOUT": _env_int(environ.get("GEOCODER_TIMEOUT"), "GEOCODER_TIMEOUT", 3, 1),
@@ -129,6 +147,13 @@ def validate(config: dict[str, Any]) -> None:
         )
     if engine == "meilisearch" and not config.get("MEILI_URL"):
         raise ConfigError("MEILI_URL must be set when SEARCH_ENGINE=meilisearch")
+    tile_url = urlsplit(config.get("MAP_TILE_URL", ""))
+    if (
+        tile_url.scheme not in {"http", "https"}
+        or not tile_url.netloc
+        or "{z}" not in tile_url.path
+    ):
+        raise ConfigError("MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y} in its path")
     if config.get("GEOCODER") not in {"offline", "nominatim"}:
         raise ConfigError(f"GEOCODER must be offline or nominatim, not {config.get('GEOCODER')!r}")
     if config.get("ENV_NAME") == "production":

@@ -1,7 +1,8 @@
 """Import every model so that the metadata is complete (for Alembic and create_all)."""
 
 from portal.db import Base
-from portal.geo.models import Municipality, Region
+from portal.find.models import SearchOutbox
+from portal.geo.models import GeocodeCache, Municipality, Postcode, Region
 from portal.offers.models import (
     Frequency,
     Location,
@@ -18,13 +19,16 @@ __all__ = [
     "Base",
     "Contact",
     "Frequency",
+    "GeocodeCache",
     "Location",
     "LocationType",
     "Municipality",
     "Organization",
     "Phone",
+    "Postcode",
     "Region",
     "Schedule",
+    "SearchOutbox",
     "Service",
     "ServiceAtLocation",
     "ServiceAttribute",

@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from urllib.parse import urlsplit
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from flask import Flask, Response, current_app
+
+
+def content_security_policy(tile_url: str) -> str:
+    """Return the CSP: only our own files, plus map tiles from the configured server."""
+    parts = urlsplit(tile_url)
+    tile_origin = f"{parts.scheme}://{parts.netloc}".replace("{s}", "*")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src 'self' data: {tile_origin}",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def _add_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault(
+        "Content-Security-Policy", content_security_policy(current_app.config["MAP_TILE_URL"])
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

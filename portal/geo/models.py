@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from portal.db import Base
+from portal.db import Base, utcnow
 
 
 class Region(Base):
@@ -46,3 +48,28 @@ def municipality_display_name(name: str) -> str:
     """Return the official long form of a short municipality name."""
     special = {"København": "Københavns Kommune", "Bornholm": "Bornholms Regionskommune"}
     return special.get(name, f"{name} Kommune")
+
+
+class Postcode(Base):
+    """A Danish postal code area (postnummer), imported from the official list."""
+
+    __tablename__ = "postcode"
+
+    code: so.Mapped[str] = so.mapped_column(sa.String(4), primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(100), index=True)
+    latitude: so.Mapped[float | None]
+    longitude: so.Mapped[float | None]
+    municipality_code: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("municipality.code"))
+
+
+class GeocodeCache(Base):
+    """A place name already looked up, so each is geocoded at most once."""
+
+    __tablename__ = "geocode_cache"
+
+    query_key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    label: so.Mapped[str] = so.mapped_column(sa.String(200))
+    latitude: so.Mapped[float]
+    longitude: so.Mapped[float]
+    source: so.Mapped[str] = so.mapped_column(sa.String(20))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
+from dateutil import rrule
 from flask_babel import gettext as _
 
 from portal.offers.models import Frequency, Schedule
@@ -103,3 +106,57 @@ def describe(schedule: Schedule) -> str:
     elif schedule.opens_at:
         text = _("%(when)s kl. %(opens)s", when=text, opens=schedule.opens_at.strftime("%H.%M"))
     return text
+
+
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+
+def rrule_for(schedule: Schedule, after: dt.datetime) -> rrule.rrule | None:
+    """Return the recurrence of ``schedule`` as a dateutil rule, or None if it has none."""
+    if schedule.freq is None or not schedule.byday:
+        return None
+    try:
+        days = parse_byday(schedule.byday)
+    except ScheduleError:
+        return None
+    weekdays = [
+        rrule.weekday(d.weekday, d.ordinal if schedule.freq is Frequency.MONTHLY else None)
+        for d in days
+    ]
+    start_date = schedule.dtstart or schedule.valid_from or after.astimezone(COPENHAGEN).date()
+    opens = schedule.opens_at or dt.time(0, 0)
+    dtstart = dt.datetime.combine(start_date, opens, tzinfo=COPENHAGEN)
+    last_day = (
+        min(d for d in (schedule.until, schedule.valid_to) if d)
+        if (schedule.until or schedule.valid_to)
+        else None
+    )
+    until = dt.datetime.combine(last_day, dt.time(23, 59), tzinfo=COPENHAGEN) if last_day else None
+    freq = rrule.WEEKLY if schedule.freq is Frequency.WEEKLY else rrule.MONTHLY
+    return rrule.rrule(
+        freq, dtstart=dtstart, interval=schedule.interval or 1, byweekday=weekdays, until=until
+    )
+
+
+def next_meetings(
+    schedules: list[Schedule], after: dt.datetime, count: int = 5
+) -> list[tuple[dt.datetime, dt.datetime | None]]:
+    """Return the next ``count`` meetings (start, end) after ``after``, in Danish time."""
+    found: list[tuple[dt.datetime, dt.datetime | None]] = []
+    for schedule in schedules:
+        rule = rrule_for(schedule, after)
+        if rule is None:
+            continue
+        start = after
+        for _step in range(count):
+            occurrence = rule.after(start)
+            if occurrence is None:
+                break
+            end = None
+            if schedule.closes_at:
+                end = occurrence.replace(
+                    hour=schedule.closes_at.hour, minute=schedule.closes_at.minute
+                )
+            found.append((occurrence, end))
+            start = occurrence
+    return sorted(found, key=lambda pair: pair[0])[:count]

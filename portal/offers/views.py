@@ -4,42 +4,36 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, render_template, request
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
+from portal.db import utcnow
 from portal.extensions import db
-from portal.geo.services import all_municipalities
 from portal.offers import bp
-from portal.offers.schedules import describe
-from portal.offers.services import MAX_QUERY_LENGTH, BrowseFilters, browse, get_published_service
-from portal.taxonomy.services import vocabulary_terms
+from portal.offers.calendar import offer_calendar
+from portal.offers.schedules import describe, next_meetings
+from portal.offers.services import get_published_service
 
-
-def _filters_from_request() -> BrowseFilters:
-    args = request.args
-    return BrowseFilters(
-        text=args.get("q", "").strip()[:MAX_QUERY_LENGTH],
-        municipality=args.get("kommune", "").strip()[:3],
-        activity=args.get("aktivitet", "").strip()[:50],
-        target_group=args.get("maalgruppe", "").strip()[:50],
-        free_only=args.get("gratis") == "1",
-    )
+# The first version of the list lived at /tilbud with Danish parameter names;
+# shared links keep working.
+_LEGACY_PARAMETERS = {
+    "q": "q",
+    "kommune": "municipality",
+    "aktivitet": "activity",
+    "maalgruppe": "target_group",
+    "gratis": "free",
+    "side": "page",
+}
 
 
 @bp.get("/tilbud")
-def list_offers() -> str:
-    """List published offers, narrowed by place, words, activity, target group and price."""
-    filters = _filters_from_request()
-    page = request.args.get("side", 1, type=int) or 1
-    result = browse(db.session, filters, page)
-    return render_template(
-        "offers/list.html",
-        filters=filters,
-        result=result,
-        municipalities=all_municipalities(db.session),
-        activities=vocabulary_terms(db.session, "aktivitet"),
-        target_groups=vocabulary_terms(db.session, "maalgruppe"),
-        describe=describe,
-    )
+def list_offers() -> Response:
+    """Send the old list address on to the search page with the same filters."""
+    args = {
+        new: request.args.getlist(old)
+        for old, new in _LEGACY_PARAMETERS.items()
+        if request.args.get(old)
+    }
+    return redirect(url_for("find.search_page", **args), code=301)
 
 
 @bp.get("/tilbud/<offer_id>")
@@ -52,4 +46,27 @@ def show_offer(offer_id: str) -> str:
     service = get_published_service(db.session, service_id)
     if service is None:
         abort(404)
-    return render_template("offers/detail.html", service=service, describe=describe)
+    return render_template(
+        "offers/detail.html",
+        service=service,
+        describe=describe,
+        meetings=next_meetings(service.schedules, utcnow(), count=5),
+        tile_url=current_app.config["MAP_TILE_URL"],
+        map_attribution=current_app.config["MAP_ATTRIBUTION"],
+    )
+
+
+@bp.get("/tilbud/<offer_id>.ics")
+def offer_calendar_file(offer_id: str) -> Response:
+    """Download the offer's meetings as a calendar file."""
+    try:
+        service_id = uuid.UUID(offer_id)
+    except ValueError:
+        abort(404)
+    service = get_published_service(db.session, service_id)
+    if service is None:
+        abort(404)
+    url = url_for("offers.show_offer", offer_id=service.id, _external=True)
+    response = Response(offer_calendar(service, url, utcnow()), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="faellesskab.ics"'
+    return response

@@ -1,4 +1,8 @@
-"""The pages a visitor sees: home, list, one offer, errors, the language switch, translations."""
+"""The pages a visitor sees: home, one offer, errors, the language switch, translations.
+
+The search page has its own tests in tests/find/test_pages.py; the old list
+address /tilbud only redirects there now.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import uuid
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import flask_babel
 import pytest
@@ -15,6 +20,9 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
+from portal.extensions import db
+from portal.find.engine import search_engine
+from portal.find.sync import rebuild
 from portal.models import ServiceStatus
 from portal.offers.services import DirectoryCounts
 
@@ -91,19 +99,24 @@ def get(client, url: str, **kwargs):
 
 
 def cards(body: str) -> dict[str, str]:
-    """Return the HTML of each offer card in a list page, keyed by the offer's title."""
+    """Return the HTML of each offer card in a results page, keyed by the offer's title."""
     found = {}
     for card in re.findall(r'(?s)<article class="offer-card".*?</article>', body):
-        title = re.search(r"(?s)<h3[^>]*>\s*<a [^>]*>(.*?)</a>", card)
+        title = re.search(r"(?s)<h3[^>]*>.*?<a [^>]*>(.*?)</a>", card)
         assert title, card
-        found[html.unescape(title.group(1)).strip()] = card
+        found[visible_text(title.group(1))] = card
     return found
+
+
+def index_everything() -> None:
+    """Put every published offer in the search index, as the outbox drain would."""
+    rebuild(db.session, search_engine())
 
 
 # ---------- home ----------
 
 
-def test_home_shows_live_counts_and_links_into_the_list(client, make_offer) -> None:
+def test_home_shows_live_counts_and_links_into_the_search(client, make_offer) -> None:
     make_offer(name="Fællesspisning i Thisted", municipality_code="787")
     make_offer(name="Gåtur i København", municipality_code="101", city="København")
     make_offer(name="Strikkeklub i København", municipality_code="101", city="København")
@@ -116,13 +129,24 @@ def test_home_shows_live_counts_and_links_into_the_list(client, make_offer) -> N
     assert "Find et fællesskab nær dig" in text
     assert "3 fællesskaber i 2 kommuner" in text
     page = structure(response.text)
-    form = page.find("form", action="/tilbud")
+    form = page.find("form", action="/search")
     assert form and form[0].get("method") == "get"
     assert page.find("input", name="q")
-    assert 'value="">Hele landet</option>' in response.text
-    assert page.find("option", value="787"), "every municipality can be chosen"
-    assert page.find("a", href="/tilbud?aktivitet=faellesspisning")
-    assert page.find("a", href="/tilbud?aktivitet=sorggrupper")
+    assert page.find("input", name="where", type="text")
+    assert "By eller postnummer" in text
+    assert not page.find("select", name="kommune"), "the place is typed, not picked from 98"
+    assert page.find("a", href="/search?activity=faellesspisning")
+    assert page.find("a", href="/search?activity=sorggrupper")
+    nav = page.find("a", href="/search")
+    assert nav, "the main menu leads to the search page"
+
+
+def test_home_position_button_is_hidden_without_javascript(client) -> None:
+    page = structure(get(client, "/").text)
+
+    button = page.find("button", type="button")
+    assert button and "hidden" in button[0]
+    assert all("disabled" in attrs for attrs in page.find("input", type="hidden"))
 
 
 def test_home_formats_large_counts_the_danish_way(client, monkeypatch) -> None:
@@ -138,72 +162,46 @@ def test_home_formats_large_counts_the_danish_way(client, monkeypatch) -> None:
     assert "1,812 communities in 98 municipalities" in english
 
 
-# ---------- list ----------
+# ---------- the old list address ----------
 
 
-def test_list_filters_by_municipality_and_labels_online_offers(client, make_offer) -> None:
-    make_offer(name="Strikkeklub i Thisted", municipality_code="787", city="Thisted")
-    make_offer(name="Gåtur i Aarhus", municipality_code="751", city="Aarhus")
-    make_offer(name="Snak over nettet", virtual=True, features=["online"])
-
-    response = get(client, "/tilbud?kommune=787")
-
-    assert response.status_code == 200
-    found = cards(response.text)
-    assert set(found) == {"Strikkeklub i Thisted", "Snak over nettet"}
-    assert "Thisted" in visible_text(found["Strikkeklub i Thisted"])
-    assert "badge--remote" not in found["Strikkeklub i Thisted"]
-    online = visible_text(found["Snak over nettet"])
-    assert "Online" in online
-    assert "Gratis" in online
-    assert "Hver tirsdag kl. 17.30–19.30" in online
-    assert "2 fællesskaber" in visible_text(response.text)
-    assert re.search(r'<option value="787"\s+selected>Thisted</option>', response.text)
-
-
-def test_list_links_each_offer_to_its_page(client, make_offer) -> None:
-    offer = make_offer(name="Sorggruppe for efterladte")
-
+def test_old_list_address_redirects_permanently_to_the_search(client) -> None:
     response = get(client, "/tilbud")
 
-    assert f'href="/tilbud/{offer.id}"' in response.text
+    assert response.status_code == 301
+    assert urlsplit(response.headers["Location"]).path == "/search"
 
 
-def test_list_keeps_filters_in_the_form_and_the_page_links(client, make_offer) -> None:
-    for number in range(21):
-        make_offer(name=f"Fællesskab {number:02d}", municipality_code="787", is_free=True)
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("kommune=787", {"municipality": ["787"]}),
+        ("aktivitet=faellesspisning", {"activity": ["faellesspisning"]}),
+        ("maalgruppe=aeldre&maalgruppe=over-85", {"target_group": ["aeldre", "over-85"]}),
+        ("gratis=1", {"free": ["1"]}),
+        ("side=3", {"page": ["3"]}),
+        ("q=strikkeklub", {"q": ["strikkeklub"]}),
+        (
+            "q=F%C3%A6lles&kommune=787&aktivitet=kultur&maalgruppe=unge&gratis=1&side=2",
+            {
+                "q": ["Fælles"],
+                "municipality": ["787"],
+                "activity": ["kultur"],
+                "target_group": ["unge"],
+                "free": ["1"],
+                "page": ["2"],
+            },
+        ),
+        ("ukendt=1&kommune=", {}),
+    ],
+)
+def test_old_list_parameters_keep_working_under_their_new_names(client, old, new) -> None:
+    response = get(client, f"/tilbud?{old}")
 
-    first = get(client, "/tilbud?kommune=787&gratis=1&q=F%C3%A6lles")
-
-    assert "21 fællesskaber" in visible_text(first.text)
-    assert "Side 1 af 2" in visible_text(first.text)
-    page = structure(first.text)
-    assert page.find("input", name="q", value="Fælles")
-    assert ["checked" in attrs for attrs in page.find("input", name="gratis")] == [True]
-    assert page.find("nav", **{"aria-label": "Sider"})
-    next_links = page.find("a", rel="next")
-    assert len(next_links) == 1
-    next_url = html.unescape(next_links[0]["href"] or "")
-    for part in ("kommune=787", "gratis=1", "side=2", "q=F"):
-        assert part in next_url
-
-    second = get(client, next_url)
-
-    assert "Side 2 af 2" in visible_text(second.text)
-    assert len(cards(second.text)) == 1
-    assert structure(second.text).find("a", rel="prev")
-    assert not structure(second.text).find("a", rel="next")
-
-
-def test_list_explains_what_to_do_when_nothing_is_found(client, make_offer) -> None:
-    make_offer(name="Fællesspisning")
-
-    response = get(client, "/tilbud?q=xylofonorkester")
-
-    text = visible_text(response.text)
-    assert "0 fællesskaber" in text
-    assert "Vi fandt ingen fællesskaber" in text
-    assert 'href="/tilbud"' in response.text
+    assert response.status_code == 301
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/search"
+    assert parse_qs(location.query) == new
 
 
 # ---------- one offer ----------
@@ -262,6 +260,77 @@ def test_online_offer_page_says_online_instead_of_an_address(client, make_offer)
     assert "Skolevej" not in text
 
 
+def test_offer_page_lists_the_next_five_meetings_in_danish(client, make_offer) -> None:
+    offer = make_offer(name="Tirsdagscafé")
+
+    response = get(client, f"/tilbud/{offer.id}")
+
+    text = visible_text(response.text)
+    assert "Næste møder" in text
+    meetings = re.findall(
+        r"tirsdag \d{1,2}\. (?:januar|februar|marts|april|maj|juni|juli|august|september"
+        r"|oktober|november|december) kl\. 17\.30 ?– ?19\.30",
+        text,
+    )
+    assert len(meetings) == 5, text
+    assert len(structure(response.text).find("time")) >= 10, "machine-readable times"
+
+
+def test_offer_page_meetings_in_english(client, make_offer) -> None:
+    offer = make_offer(name="Tirsdagscafé")
+
+    text = visible_text(get(client, f"/tilbud/{offer.id}", headers={"Accept-Language": "en"}).text)
+
+    assert "Next meetings" in text
+    assert len(re.findall(r"Tuesday \d{1,2} [A-Z][a-z]+ at 17:30 ?– ?19:30", text)) == 5, text
+
+
+def test_offer_page_links_to_a_calendar_file_that_downloads(client, make_offer) -> None:
+    offer = make_offer(name="Tirsdagscafé")
+
+    page = structure(get(client, f"/tilbud/{offer.id}").text)
+    links = page.find("a", href=f"/tilbud/{offer.id}.ics")
+    assert links, "Tilføj til kalender"
+
+    response = get(client, f"/tilbud/{offer.id}.ics")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    body = response.get_data(as_text=True)
+    assert "BEGIN:VCALENDAR" in body
+    assert "BEGIN:VEVENT" in body
+    assert "RRULE:FREQ=WEEKLY" in body
+    assert "SUMMARY:Tirsdagscafé" in body
+
+
+def test_calendar_file_of_an_unknown_offer_is_a_404(client) -> None:
+    assert get(client, f"/tilbud/{uuid.uuid4()}.ics").status_code == 404
+    assert get(client, "/tilbud/ikke-et-id.ics").status_code == 404
+
+
+def test_offer_page_map_and_print_button_wait_for_javascript(client, make_offer) -> None:
+    offer = make_offer(name="Tirsdagscafé", latitude=56.955, longitude=8.694)
+
+    body = get(client, f"/tilbud/{offer.id}").text
+    page = structure(body)
+
+    maps = page.find("div", id="offer-map")
+    assert maps and "hidden" in maps[0], "no empty box without JavaScript"
+    assert maps[0]["role"] == "region"
+    assert "56.955" in (maps[0]["data-markers"] or "")
+    prints = [attrs for attrs in page.find("button") if "data-print" in attrs]
+    assert prints and "hidden" in prints[0]
+    assert page.find("script", src="/static/js/map.js")
+    assert "Læs mere på Fællesskabsportalen" in visible_text(body), "the printed card says where"
+
+
+def test_online_offer_page_has_no_map(client, make_offer) -> None:
+    offer = make_offer(name="Netværkscafé", virtual=True, features=["online"])
+
+    assert 'id="offer-map"' not in get(client, f"/tilbud/{offer.id}").text
+
+
 # ---------- errors ----------
 
 
@@ -315,11 +384,13 @@ def test_server_errors_apologise_in_the_site_layout(app, client) -> None:
 def page_urls(make_offer) -> list[str]:
     offer = make_offer()
     make_offer(name="Online snak", virtual=True, features=["online"])
+    index_everything()
     return [
         "/",
-        "/tilbud",
-        "/tilbud?kommune=787&aktivitet=faellesspisning&maalgruppe=aeldre&gratis=1",
-        "/tilbud?q=findes-ikke",
+        "/search",
+        "/search?where=Thisted&activity=faellesspisning&target_group=aeldre&free=1",
+        "/search?q=findes-ikke",
+        "/search?where=Atlantis",
         f"/tilbud/{offer.id}",
         "/tilbud/findes-ikke",
         "/findes-slet-ikke",
@@ -361,26 +432,29 @@ def test_demo_notice_is_shown_outside_production(client) -> None:
 
 
 def test_language_switch_changes_lang_and_text_and_back(client, make_offer) -> None:
-    offer = make_offer(name="Fællesspisning i Thisted")
+    offer = make_offer(name="Fællesspisning i Thisted", features=["online"])
+    index_everything()
 
-    danish = get(client, "/tilbud")
+    danish = get(client, "/search")
     assert '<html lang="da">' in danish.text
     switch = structure(danish.text).find("a", hreflang="en")
     assert switch and "English" in danish.text
 
     redirect = get(client, html.unescape(switch[0]["href"] or ""))
     assert redirect.status_code == 302
-    assert redirect.headers["Location"].endswith("/tilbud")
+    assert redirect.headers["Location"].endswith("/search")
 
-    english = get(client, "/tilbud")
+    english = get(client, "/search")
     assert '<html lang="en">' in english.text
     text = visible_text(english.text)
     assert "Find communities" in text
     assert "Find fællesskaber" not in text
-    assert "Every Tuesday" in text
+    assert "1 community in the whole country" in text
+    assert "Next time: Tuesday" in text
     assert "Shared meals" in text, "vocabulary terms are shown in English"
+    assert "Monday" in text and "Evening (after 17:00)" in text
     # Text written by the association stays Danish and is marked as such.
-    assert re.search(r'<h3[^>]*lang="da"[^>]*>\s*<a [^>]*>Fællesspisning i Thisted', english.text)
+    assert re.search(r'<h3[^>]*lang="da"[^>]*>.*?<a [^>]*>Fællesspisning i Thisted', english.text)
 
     english_offer = get(client, f"/tilbud/{offer.id}")
     assert "Who is it for" in visible_text(english_offer.text)
@@ -388,7 +462,7 @@ def test_language_switch_changes_lang_and_text_and_back(client, make_offer) -> N
     assert back and "Dansk" in english_offer.text
 
     get(client, html.unescape(back[0]["href"] or ""))
-    again = get(client, "/tilbud")
+    again = get(client, "/search")
     assert '<html lang="da">' in again.text
     assert "Find fællesskaber" in visible_text(again.text)
 

@@ -1,0 +1,1 @@
+"""Finding offers: the search page, its JSON twin, and keeping the index in sync."""

@@ -1,0 +1,31 @@
+"""The search outbox: offers whose index entry must be brought up to date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from portal.db import Base, utcnow
+
+
+class SearchOutbox(Base):
+    """One pending index update, written in the same transaction as the change.
+
+    The row names only the offer: draining reads the offer's current state and
+    indexes or removes it, so rows can be repeated, reordered or retried
+    without ever leaving the index behind the database.
+    """
+
+    __tablename__ = "search_outbox"
+
+    id: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    service_id: so.Mapped[uuid.UUID] = so.mapped_column(index=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    available_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))

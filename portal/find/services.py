@@ -1,0 +1,47 @@
+"""Run a search on the engine, falling back to the database when it fails or is slow."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+
+import sqlalchemy.orm as so
+
+from portal.find.fallback import database_search
+from search import SearchEngine, SearchError, SearchQuery, SearchResult
+
+logger = logging.getLogger(__name__)
+
+# Engine calls run on these threads so a hung engine cannot hold a request
+# past its time limit; the request answers from the database instead.
+_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="search")
+
+
+@dataclass
+class SearchOutcome:
+    """A result and whether it came from the simpler database fallback."""
+
+    result: SearchResult
+    degraded: bool = False
+
+
+def run_search(
+    session: so.Session, engine: SearchEngine, query: SearchQuery, timeout_s: float
+) -> SearchOutcome:
+    """Ask the engine; on an engine error or after ``timeout_s`` ask the database."""
+    try:
+        future = _executor.submit(engine.search, query)
+        return SearchOutcome(future.result(timeout=timeout_s))
+    except FutureTimeout:
+        logger.warning(
+            "Search engine %s exceeded %.1f s; answering from the database", engine.name, timeout_s
+        )
+    except SearchError as error:
+        logger.warning(
+            "Search engine %s failed (%s); answering from the database",
+            engine.name,
+            type(error).__name__,
+        )
+    return SearchOutcome(database_search(session, query), degraded=True)

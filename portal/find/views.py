@@ -1,0 +1,111 @@
+"""The search page, its JSON twin and search-as-you-type suggestions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_babel import get_locale
+from werkzeug.wrappers import Response
+
+from portal.extensions import db
+from portal.find.engine import search_engine
+from portal.find.params import RADIUS_CHOICES, SearchRequest, parse_search_args
+from portal.find.presenters import present_hit
+from portal.find.services import SearchOutcome, run_search
+from portal.geo.services import all_municipalities
+from portal.taxonomy.services import vocabulary_terms
+from search import SearchError, SearchQuery
+
+VOCABULARY_FIELDS = {
+    "activity": "aktivitet",
+    "target_group": "maalgruppe",
+    "life_situation": "livssituation",
+    "feature": "praktisk",
+}
+SUGGEST_LIMIT = 8
+
+bp = Blueprint("find", __name__)
+
+
+def _vocabularies() -> dict[str, list]:
+    return {field: vocabulary_terms(db.session, code) for field, code in VOCABULARY_FIELDS.items()}
+
+
+def _labels(vocabularies: dict[str, list]) -> dict[str, str]:
+    language = get_locale().language if get_locale() else "da"
+    return {t.code: t.label(language) for terms in vocabularies.values() for t in terms}
+
+
+def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
+    vocabularies = _vocabularies()
+    allowed = {field: {t.code for t in terms} for field, terms in vocabularies.items()}
+    allowed["municipality"] = {m.code for m in all_municipalities(db.session)}
+    parsed = parse_search_args(request.args, db.session, current_app.config, allowed)
+    outcome = run_search(
+        db.session, search_engine(), parsed.query, current_app.config["SEARCH_TIMEOUT"]
+    )
+    db.session.commit()  # keeps geocoding answers in the cache
+    return parsed, outcome, vocabularies
+
+
+@bp.get("/search")
+def search_page() -> str:
+    """Show offers near a place and matching words, with filters, counts and a map."""
+    parsed, outcome, vocabularies = _search()
+    labels = _labels(vocabularies)
+    return render_template(
+        "find/search.html",
+        search=parsed,
+        outcome=outcome,
+        result=outcome.result,
+        hits=[present_hit(hit, labels) for hit in outcome.result.hits],
+        vocabularies=vocabularies,
+        municipalities=all_municipalities(db.session),
+        labels=labels,
+        radius_choices=RADIUS_CHOICES,
+        tile_url=current_app.config["MAP_TILE_URL"],
+    )
+
+
+@bp.get("/search.json")
+def search_json() -> Response:
+    """Answer the search page's question as JSON."""
+    parsed, outcome, vocabularies = _search()
+    labels = _labels(vocabularies)
+    result = outcome.result
+    place: dict[str, Any] | None = None
+    if parsed.place is not None:
+        place = {"label": parsed.place.label, "lat": parsed.place.lat, "lon": parsed.place.lon}
+    return jsonify(
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+        per_page=result.per_page,
+        degraded=outcome.degraded,
+        place=place,
+        radius_km=parsed.radius if parsed.place else None,
+        hits=[present_hit(hit, labels) for hit in result.hits],
+        facets=result.facets,
+        errors=parsed.errors,
+        suggestions=parsed.suggestions,
+    )
+
+
+@bp.get("/search/suggest.json")
+def suggest_json() -> Response:
+    """Suggest offer titles while the visitor types (progressive enhancement)."""
+    text = " ".join(request.args.get("q", "").split())[:100]
+    if len(text) < 2:
+        return jsonify(suggestions=[])
+    try:
+        result = search_engine().search(SearchQuery(text=text, per_page=SUGGEST_LIMIT))
+    except SearchError:
+        return jsonify(suggestions=[])
+    labels: dict[str, str] = {}
+    return jsonify(
+        suggestions=[
+            {"title": item["title"], "url": item["url"], "city": item["city"]}
+            for item in (present_hit(hit, labels) for hit in result.hits)
+        ]
+    )
