@@ -464,6 +464,7 @@ def _merged_cells(rows: dict[int, tuple[int, int]], start: int, fine: int) -> li
             first, last = -(-lo // scale), (hi + 1) // scale - 1
             current[block] = (first, last)
             taken_lo, taken_hi = parent.get(block >> 1, (0, -1))
+            columns: Iterable[int]
             if taken_lo > taken_hi:
                 columns = range(first, last + 1)
             else:  # only what the parent left: left and right of its cells

@@ -1,39 +1,49 @@
 """The embedded search engine: Tantivy in process, with the index on disk.
 
-Analysis (details in ``search.analysis``)
-    Text is folded in Python (æ→ae, ø→oe, å→aa, accents dropped) and then indexed three
-    ways per field group (title; description + organisation + town): ``*_word``
-    (unstemmed words: exact, prefix and the search-as-you-type last word), ``*_stem``
-    (Snowball Danish stems: word forms, typos, synonyms) and ``*_part`` (stems of the
-    pieces of compound words: "klub" finds "strikkeklubben"). A query word matches if
-    any of these match; exact words score highest, then stems, compound parts and
-    synonyms, then typo and prefix matches (constant scores); title clauses weigh about
-    four times description clauses. Typos follow Meilisearch (1–4 letters exact, 5–8 one,
-    9+ two, transpositions count one). All words are required except stopwords. Queries
-    are built from term objects only; user text never reaches a query parser.
+Analysis (the pure-Python half is ``search.analysis``)
+    Text is folded in Python (æ→ae, ø→oe, å→aa, accents dropped), then indexed per
+    field group (title; description + organisation + town) as ``*_word`` (unstemmed
+    words), ``*_stem`` (Snowball Danish stems) and ``*_part`` (stems of the pieces of
+    compound words, so "klub" finds "strikkeklubben"), plus ``all_word``/``all_stem``
+    for prefix and typo matching. A query word matches exactly (scored highest), by
+    stem, compound part or synonym (BM25, title about four times description), with
+    typos (Meilisearch's budget: 1–4 letters none, 5–8 one, 9+ two; a transposition is
+    one) or, for the last word, as a prefix (its 50 most frequent completions); typo and
+    prefix matches score a constant below exact ones. A word found in 1,000 offers or
+    more is taken as correctly spelled. Every word is required except stopwords.
+    Queries are built from term objects only; user text never reaches a query parser.
 
-Filters, facets and places
-    Codes live in raw (untokenised) fields. Facets count a single-valued fast field per
-    facet that holds the document's sorted values joined by U+001F; Tantivy's terms
-    aggregation is fast on single-valued columns and slow on multi-valued ones, so the
-    combinations are split and summed here. Located documents carry grid-cell terms at
-    15 levels; a radius is the cells entirely inside the circle plus the documents in a
-    thin band of edge cells that are within the exact haversine distance. When more than
-    ``EXACT_BAND_LIMIT`` documents fall in the band (dense areas, no other filter), a
-    band cell counts as inside when its centre is (error below 1/40 of the radius).
-    Distance order finds the nearest documents in growing boxes, so a page costs the
-    same in Copenhagen as on Anholt.
+Filters and facets
+    Codes are raw terms (OR within a field, AND across). Facets come from one
+    aggregation pass over a single-valued fast field per facet holding the document's
+    sorted values joined by U+001F (Tantivy aggregates multi-valued columns ten times
+    slower), split and summed here; the same pass counts located and remote matches.
+
+Places
+    A radius is exact. With a selective filter or text, the offers in the circle's
+    bounding box (fast-field ranges) are checked one by one and the few beyond the
+    radius excluded. Otherwise every located offer carries grid-cell terms at 15 levels
+    (see ``search.analysis``): a pure place search matches the cells inside the circle
+    plus the offers of a thin band of edge cells that are within the distance; a dense
+    search with words excludes the box's corner cells instead. Only when more than
+    ``EXACT_BAND_LIMIT`` offers lie on the edge under no other filter does a band cell
+    count by its centre (error below 1/32 of the radius). Remote offers carry no place
+    and are kept unless ``include_remote`` is False. Distance order searches boxes that
+    grow (or shrink) until they hold the page; relevance near a point adds a bonus for
+    lying within 1, 3, 10, 30 and 100 km, so nearer wins among similar scores.
 
 Storage and concurrency
     ``index_dir/CURRENT`` names the live generation in ``index_dir/generations/``;
-    ``rebuild`` writes a new generation, then atomically replaces the pointer and deletes
-    the old ones (searches keep using the old one until they see the new pointer).
+    ``rebuild`` writes a new generation, atomically replaces the pointer, then deletes
+    the old generations (searches keep the old one until they see the new pointer).
     Only one process may write a Tantivy index, so a writer is opened only for a write,
     under ``fcntl.flock`` on ``index_dir/write.lock`` (others wait up to
     ``lock_timeout_s``, then get EngineUnavailable) and closed straight after the commit.
     Before each search a process stats the pointer and the generation's ``meta.json``
-    and reopens or reloads when either changed, so every web process sees every commit.
-    Synonyms live in ``index_dir/synonyms.json`` and are re-read when it changes.
+    and reopens or reloads (under a thread lock) when either changed, so every web
+    process sees every commit. Synonyms live in ``index_dir/synonyms.json`` and are
+    re-read when it changes. Every Tantivy or file-system failure becomes
+    EngineUnavailable.
 """
 
 from __future__ import annotations
@@ -196,8 +206,8 @@ def normalise(document: Mapping[str, Any]) -> dict[str, Any]:
     doc["is_remote"] = bool(document.get("is_remote"))
     doc["lat"] = _number(document.get("lat"), -90, 90)
     doc["lon"] = _number(document.get("lon"), -180, 180)
-    next_meeting = document.get("next_meeting")
-    doc["next_meeting"] = int(next_meeting) if _number(next_meeting, -2e18, 2e18) else None
+    next_meeting = _number(document.get("next_meeting"), -2e18, 2e18)
+    doc["next_meeting"] = None if next_meeting is None else int(next_meeting)
     doc["updated_at"] = int(_number(document.get("updated_at"), -2e18, 2e18) or 0)
     return doc
 
@@ -304,12 +314,12 @@ def _word_query(searcher: tantivy.Searcher, word: QueryWord, synonyms: SynonymMa
     if word.prefix:
         clauses.append(_prefix_query(searcher, word))
     for form in synonyms.expand(word):
-        stems = [_any(_term("title_stem", s), _term("body_stem", s)) for s in form]
         if len(form) == 1:
             clauses += _boosted(
                 [(_term("title_stem", form[0]), 2.0), (_term("body_stem", form[0]), 0.6)]
             )
-        else:
+        else:  # a synonym of several words: all of them, anywhere
+            stems = [_any(_term("title_stem", s), _term("body_stem", s)) for s in form]
             clauses += _boosted([(_all(*stems), 0.6)])
     return _Q.boolean_query([(_SHOULD, clause) for clause in clauses])
 
@@ -428,7 +438,8 @@ def run_search(
     plan = _Plan(query, words, final, _all(text, filters, municipality, located))
     point = query.point
     by_distance = point is not None and (query.sort is Sort.DISTANCE or not words)
-    kinds, facets = {}, {}
+    kinds: dict[str, int] = {}
+    facets: dict[str, dict[str, int]] = {}
     if query.facets or (by_distance and query.sort is not Sort.NEXT_MEETING):
         kinds, facets = _aggregate(searcher, final, query.facets)
     if query.sort is Sort.NEXT_MEETING or (not words and point is None):
@@ -440,7 +451,7 @@ def run_search(
         page, total = _by_relevance_near(searcher, plan, point, known)
     else:
         result = searcher.search(final, limit=query.per_page, offset=query.offset)
-        page, total = [(address, score) for score, address in result.hits], result.count
+        page, total = [(address, score) for score, address in result.hits], _total(result)
     matcher = _Matcher(words, synonyms) if words else None
     return SearchResult(
         total=int(total or 0),
@@ -449,6 +460,11 @@ def run_search(
         page=query.page,
         per_page=query.per_page,
     )
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    """Return a search's match count (missing from Tantivy's type stub)."""
+    return int(getattr(result, "count", None) or 0)
 
 
 def _aggregate(
@@ -532,7 +548,7 @@ def _outside_few(
     square = _inscribed_square(point, radius_km)
     edge = _all(wanted, _term("kind", "located"), exclude=[*beyond, square])
     result = searcher.search(edge, limit=FEW_IN_BOX + 1)
-    if (result.count or 0) > FEW_IN_BOX:
+    if _total(result) > FEW_IN_BOX:
         return None
     addresses = [address for _, address in result.hits]
     lats = searcher.fast_field_values("lat", addresses)
@@ -561,7 +577,7 @@ def _outside_many(
     result = searcher.search(band, limit=EXACT_BAND_LIMIT + 1)
     cells = cover.outside
     keys: list[tantivy.Query] = []
-    if (result.count or 0) > EXACT_BAND_LIMIT:
+    if _total(result) > EXACT_BAND_LIMIT:
         cells = cells + cover.band_terms_by_centre(inside=False)
     else:
         addresses = [address for _, address in result.hits]
@@ -640,7 +656,7 @@ def _circle(
     cover = circle_cover(point.lat, point.lon, radius_km)
     band = _all(context, _cells(cover.band_terms())) if cover.band else _Q.empty_query()
     result = searcher.search(band, limit=EXACT_BAND_LIMIT + 1)
-    if (result.count or 0) > EXACT_BAND_LIMIT:
+    if _total(result) > EXACT_BAND_LIMIT:
         return _cells(cover.inside + cover.band_terms_by_centre(inside=True) + extra_cells)
     addresses = [address for _, address in result.hits]
     keys = searcher.fast_field_values("key", addresses)
@@ -657,7 +673,7 @@ def _by_next_meeting(
     result = searcher.search(
         query, limit=limit, offset=offset, order_by_field="next_meeting", order=tantivy.Order.Asc
     )
-    return [(address, 0.0) for _, address in result.hits], int(result.count or 0)
+    return [(address, 0.0) for _, address in result.hits], _total(result)
 
 
 def _by_relevance_near(
@@ -698,7 +714,7 @@ def _by_relevance_near(
         + [(_SHOULD, _Q.const_score_query(b, w)) for b, w in zip(bonuses, weights, strict=True)]
     )
     result = searcher.search(scored_query, limit=query.per_page, offset=query.offset)
-    return [(address, score) for score, address in result.hits], int(result.count or 0)
+    return [(address, score) for score, address in result.hits], _total(result)
 
 
 def _bonus(distance_km: float | None, steps: Sequence[float], step: float) -> float:
@@ -792,7 +808,7 @@ def _nearest(
         if radius < widest:
             box = _all(inner, _cells(box_cover(point.lat, point.lon, radius)))
         result = searcher.search(box, limit=cap)
-        count = int(result.count or 0)
+        count = _total(result)
         if count > cap and radius > 0.05:
             high = radius
             radius = (low + radius) / 2 if low else radius * max(0.25, math.sqrt(cap / (2 * count)))
@@ -811,10 +827,6 @@ def _nearest(
     return _by_distance_from(searcher, located, point, located_total)[:need]
 
 
-def _count(searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-    return int(searcher.search(query, limit=1).count or 0)
-
-
 def _hit(
     searcher: tantivy.Searcher,
     address: tantivy.DocAddress,
@@ -822,7 +834,7 @@ def _hit(
     point: GeoPoint | None,
     matcher: _Matcher | None,
 ) -> Hit:
-    doc = json.loads(searcher.doc(address).get_first("doc"))
+    doc = json.loads(bytes(searcher.doc(address).get_first("doc") or b"{}"))
     distance = haversine_km(point, doc["lat"], doc["lon"]) if point and _located(doc) else None
     highlights = {
         name: highlight(doc[name], matcher) if matcher else html.escape(doc[name])
@@ -928,7 +940,15 @@ class TantivyEngine(SearchEngine):
             if self._read_pointer() is None:
                 with self._file_lock():
                     self._ensure_generation()
-            return self._refresh()
+            pointer = _signature(self._pointer)
+            try:
+                return self._refresh()
+            except Exception:
+                # A rebuild elsewhere may have switched generations and deleted the one
+                # just read; try once more with the new pointer.
+                if _signature(self._pointer) == pointer:
+                    raise
+                return self._refresh()
 
     def _ensure_generation(self) -> None:
         """Create an empty first generation unless one exists (file lock held)."""
@@ -1107,10 +1127,12 @@ class TantivyEngine(SearchEngine):
     def health(self) -> EngineHealth:
         """Report whether the index can be searched, and how many documents it holds."""
         try:
-            with _translating_errors("health check"):
-                documents = self._current().searcher.num_docs
-        except Exception as exc:
-            return EngineHealth(ok=False, engine=self.name, detail=str(exc))
+            documents = self._current().searcher.num_docs
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # Tantivy panics derive from BaseException
+            logger.warning("search index health check failed: %s", exc)
+            return EngineHealth(ok=False, engine=self.name, detail=str(exc) or type(exc).__name__)
         return EngineHealth(ok=True, engine=self.name, documents=documents)
 
     def close(self) -> None:

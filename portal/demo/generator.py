@@ -258,7 +258,7 @@ class _Generator:
                 "organization_id": org_id,
                 "name": name,
                 "description": texts.make_description(
-                    rng, activity, target, town.name if town else "hele landet", weekday
+                    rng, activity, target, town.name if town else "hele landet", weekday, name
                 ),
                 "status": status,
                 "how_to_join": rng.choice(texts.HOW_TO_JOIN),

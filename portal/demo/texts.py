@@ -532,13 +532,44 @@ def make_title(rng: random.Random, activity: str, town: str, weekday: str, targe
     return _shorten(_capitalise(" ".join(title.split())), MAX_TITLE_LENGTH)
 
 
+# Words that tie a title to an opening, so "Strikkeklubben" is described as
+# knitting and "Malerholdet" as painting.
+_TOPIC_WORDS = (
+    "strik", "hækl", "syning", "mal", "akvarel", "træ", "mandeværk", "keramik", "gå", "vandre",
+    "stavgang", "petanque", "gymnastik", "løb", "dans", "cykel", "svøm", "madklub", "fællesspis",
+    "suppe", "frokost", "café", "kor", "sang", "musik", "film", "kort", "skak", "telefon",
+    "video", "chat", "online", "sorg", "besøg", "ledsag", "chauffør", "kaffe",
+)  # fmt: skip
+
+
+def _topics(text: str) -> set[str]:
+    lowered = text.lower()
+    return {word for word in _TOPIC_WORDS if word in lowered}
+
+
+def _matching_openings(openings: tuple[str, ...], title: str) -> tuple[str, ...]:
+    wanted = _topics(title)
+    if not wanted:
+        return openings
+    scored = [(len(_topics(opening) & wanted), opening) for opening in openings]
+    best = max(score for score, _opening in scored)
+    if best:
+        return tuple(opening for score, opening in scored if score == best)
+    # No opening shares a topic: prefer general ones over ones about another topic.
+    general = tuple(opening for opening in openings if not _topics(opening))
+    return general or openings
+
+
 def make_description(
-    rng: random.Random, activity: str, target: str, town: str, weekday: str
+    rng: random.Random, activity: str, target: str, town: str, weekday: str, title: str = ""
 ) -> str:
-    """Return a description: an activity opening, a target-group middle and a closing."""
+    """Return a description: an activity opening, a target-group middle and a closing.
+
+    With a ``title``, the opening is one about the same thing as the title.
+    """
     _check_code(activity, ACTIVITY_CODES, "activity")
     _check_code(target, TARGET_CODES, "target")
-    opening = rng.choice(DESCRIPTION_OPENINGS[activity])
+    opening = rng.choice(_matching_openings(DESCRIPTION_OPENINGS[activity], title))
     middle = rng.choice(DESCRIPTION_MIDDLES[target])
     closing = rng.choice(DESCRIPTION_CLOSINGS)
     audience = rng.choice(AUDIENCE_PHRASES[target])

@@ -8,7 +8,6 @@ from flask import current_app, redirect, render_template, request, session
 from werkzeug.wrappers import Response
 
 from portal.extensions import db
-from portal.geo.services import all_municipalities
 from portal.main import bp
 from portal.offers.services import directory_counts
 from portal.taxonomy.services import vocabulary_terms
@@ -19,10 +18,7 @@ def index() -> str:
     """Show the home page with the search form and live counts of the directory."""
     counts = directory_counts(db.session)
     activities = vocabulary_terms(db.session, "aktivitet")
-    municipalities = all_municipalities(db.session)
-    return render_template(
-        "main/index.html", counts=counts, activities=activities, municipalities=municipalities
-    )
+    return render_template("main/index.html", counts=counts, activities=activities)
 
 
 def _safe_next(target: str | None) -> str:

@@ -342,7 +342,8 @@ class EngineContract:
         self, engine: SearchEngine, field: str, values: tuple[str, str, str]
     ) -> None:
         """Two values of one filter find offers with either value."""
-        first, second, third = (doc(**{field: [value]}) for value in values)
+        overrides: list[dict[str, Any]] = [{field: [value]} for value in values]
+        first, second, third = (doc(**fields) for fields in overrides)
         engine.index([first, second, third])
         result = self.search(engine, **{field: values[:2]})
         assert set(ids(result)) == {first["id"], second["id"]}

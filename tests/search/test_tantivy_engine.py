@@ -26,6 +26,7 @@ from search.analysis import (
     typo_budget,
 )
 from search.base import (
+    Document,
     EngineUnavailable,
     GeoPoint,
     SearchQuery,
@@ -57,9 +58,13 @@ def search(engine: TantivyEngine, **fields: object) -> list[str]:
     return ids(engine.search(SearchQuery(**fields)))  # type: ignore[arg-type]
 
 
-def at_distance(km: float, **overrides: object) -> dict[str, object]:
+def at_distance(km: float) -> Document:
     """Return an offer ``km`` north of Vejle."""
-    return dict(doc(lat=VEJLE.lat + km / 111.195, lon=VEJLE.lon), **overrides)
+    return doc(lat=VEJLE.lat + km / 111.195, lon=VEJLE.lon)
+
+
+def from_copenhagen(offer: Document) -> float:
+    return haversine_km(COPENHAGEN, offer.get("lat") or 0.0, offer.get("lon") or 0.0)
 
 
 # --- Several processes on one index ---------------------------------------------------
@@ -269,7 +274,7 @@ def test_a_crowded_edge_is_decided_by_small_cells(
     assert not {offers[4]["id"], offers[5]["id"]} & found
 
 
-def random_offers(count: int, seed: int) -> list[dict[str, object]]:
+def random_offers(count: int, seed: int) -> list[Document]:
     """Offers spread over Denmark, a third of them in and around Copenhagen."""
     rng = random.Random(seed)
     offers = []
@@ -292,10 +297,7 @@ def test_distance_order_and_radius_match_brute_force(
     offers = random_offers(400, seed=7)
     engine.index(offers)
     for radius in (None, 5.0, 40.0):
-        expected = sorted(
-            (haversine_km(COPENHAGEN, o["lat"], o["lon"]), o["id"])  # type: ignore[arg-type]
-            for o in offers
-        )
+        expected = sorted((from_copenhagen(offer), offer["id"]) for offer in offers)
         if radius is not None:
             expected = [(d, i) for d, i in expected if d <= radius]
         found: list[float] = []
@@ -316,10 +318,7 @@ def test_radius_facets_count_the_same_offers_as_the_total(engine: TantivyEngine)
     result = engine.search(
         SearchQuery(point=COPENHAGEN, radius_km=8, facets=("weekday", "is_free"))
     )
-    expected = sum(
-        haversine_km(COPENHAGEN, o["lat"], o["lon"]) <= 8  # type: ignore[arg-type]
-        for o in offers
-    )
+    expected = sum(from_copenhagen(offer) <= 8 for offer in offers)
     assert result.total == expected
     assert sum(result.facets["weekday"].values()) == expected
     assert result.facets["is_free"] == {"true": expected}
@@ -337,11 +336,11 @@ def test_filters_and_radius_combine(
         SearchQuery(point=COPENHAGEN, radius_km=10, features=("gratis",), weekday=("M", "T"))
     )
     expected = {
-        o["id"]
-        for o in offers
-        if haversine_km(COPENHAGEN, o["lat"], o["lon"]) <= 10  # type: ignore[arg-type]
-        and "gratis" in o["feature"]  # type: ignore[operator]
-        and o["weekday"] != ["W"]
+        offer["id"]
+        for offer in offers
+        if from_copenhagen(offer) <= 10
+        and "gratis" in offer["feature"]
+        and offer["weekday"] != ["W"]
     }
     assert result.total == len(expected)
 

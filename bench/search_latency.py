@@ -1,6 +1,6 @@
 """Search latency and index build time at 10,000 and 100,000 demo offers.
 
-Usage: .venv/bin/python bench/search.py [--sizes 10000 100000] [--repeat 300]
+Usage: .venv/bin/python bench/search_latency.py [--sizes 10000 100000] [--repeat 300]
 
 For each size it writes demo offers into a temporary SQLite database, times
 the rebuild of the embedded index from the database, then prints p50/p95/p99
@@ -64,6 +64,7 @@ def _raw_tantivy(documents: list[dict], folder: Path) -> Callable[[int], object]
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("title", stored=True)
     builder.add_text_field("description")
+    folder.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(builder.build(), path=str(folder))
     writer = index.writer(heap_size=128_000_000)
     for document in documents:
