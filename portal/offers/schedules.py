@@ -8,6 +8,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from dateutil.relativedelta import relativedelta
 from flask_babel import gettext as _
 
 from portal.offers.models import Frequency, Schedule
@@ -123,19 +124,34 @@ def rrule_for(schedule: Schedule, after: dt.datetime) -> rrule.rrule | None:
         rrule.weekday(d.weekday, d.ordinal if schedule.freq is Frequency.MONTHLY else None)
         for d in days
     ]
-    start_date = schedule.dtstart or schedule.valid_from or after.astimezone(COPENHAGEN).date()
-    opens = schedule.opens_at or dt.time(0, 0)
-    dtstart = dt.datetime.combine(start_date, opens, tzinfo=COPENHAGEN)
-    last_day = (
-        min(d for d in (schedule.until, schedule.valid_to) if d)
-        if (schedule.until or schedule.valid_to)
-        else None
+    first_day = schedule.dtstart or schedule.valid_from or after.astimezone(COPENHAGEN).date()
+    interval = schedule.interval or 1
+    start_date = _skip_ahead(
+        first_day, after.astimezone(COPENHAGEN).date(), schedule.freq, interval
     )
-    until = dt.datetime.combine(last_day, dt.time(23, 59), tzinfo=COPENHAGEN) if last_day else None
+    dtstart = dt.datetime.combine(start_date, schedule.opens_at or dt.time(0, 0), tzinfo=COPENHAGEN)
+    ends = [d for d in (schedule.until, schedule.valid_to) if d]
+    until = dt.datetime.combine(min(ends), dt.time(23, 59), tzinfo=COPENHAGEN) if ends else None
     freq = rrule.WEEKLY if schedule.freq is Frequency.WEEKLY else rrule.MONTHLY
-    return rrule.rrule(
-        freq, dtstart=dtstart, interval=schedule.interval or 1, byweekday=weekdays, until=until
-    )
+    return rrule.rrule(freq, dtstart=dtstart, interval=interval, byweekday=weekdays, until=until)
+
+
+def _skip_ahead(start: dt.date, today: dt.date, freq: Frequency, interval: int) -> dt.date:
+    """Move a rule's start forward by whole periods to just before ``today``.
+
+    The rule keeps its phase (every other week stays on the same weeks), and
+    finding the next meeting no longer walks through years of past ones.
+    """
+    if start >= today:
+        return start
+    if freq is Frequency.WEEKLY:
+        period = 7 * interval
+        return start + dt.timedelta(days=(today - start).days // period * period)
+    months = (today.year - start.year) * 12 + today.month - start.month
+    steps = months // interval
+    if steps == 0:
+        return start
+    return start.replace(day=1) + relativedelta(months=steps * interval)
 
 
 def next_meetings(
