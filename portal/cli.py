@@ -134,6 +134,32 @@ def search_check() -> None:
     click.echo("The search index matches the database.")
 
 
+@search_group.command("synonyms")
+@click.option("--add", "add", metavar="WORDS", help='A new group, e.g. "gåtur, vandretur".')
+@click.option("--remove", "remove", type=int, metavar="ID", help="Remove the group with this id.")
+@with_appcontext
+def search_synonyms(add: str | None, remove: int | None) -> None:
+    """List the synonym groups, or add or remove one and update the engine."""
+    from portal.extensions import db
+    from portal.find.synonyms import SynonymError, add_group, all_groups, push_synonyms
+    from portal.find.synonyms import remove_group as remove_synonym_group
+
+    try:
+        if add is not None:
+            add_group(db.session, add)
+        if remove is not None:
+            remove_synonym_group(db.session, remove)
+    except SynonymError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    for group in all_groups(db.session):
+        click.echo(f"{group.id:4d}  {group.words}")
+    if add is not None or remove is not None:
+        _with_engine(push_synonyms)
+        click.echo("The search engine has the new list.")
+
+
 def _with_engine(action):  # type: ignore[no-untyped-def]
     from portal.extensions import db
     from portal.find.engine import search_engine
@@ -149,12 +175,14 @@ def _with_engine(action):  # type: ignore[no-untyped-def]
 
 def _seed_reference_data() -> None:
     from portal.extensions import db
+    from portal.find.synonyms import seed_synonyms
     from portal.geo.services import seed_places
     from portal.taxonomy.services import seed_vocabularies
 
     with db.transaction() as session:
         seed_places(session)
         seed_vocabularies(session)
+        seed_synonyms(session)
 
 
 def _validate_count(_ctx: click.Context, _param: click.Parameter, value: int) -> int:

@@ -1,7 +1,7 @@
 """Import every model so that the metadata is complete (for Alembic and create_all)."""
 
 from portal.db import Base
-from portal.find.models import SearchOutbox
+from portal.find.models import SearchOutbox, SynonymGroup
 from portal.geo.models import GeocodeCache, Municipality, Postcode, Region
 from portal.offers.models import (
     Frequency,
@@ -29,6 +29,7 @@ __all__ = [
     "Region",
     "Schedule",
     "SearchOutbox",
+    "SynonymGroup",
     "Service",
     "ServiceAtLocation",
     "ServiceAttribute",

@@ -24,6 +24,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from portal import create_app, migrate
 from portal.db import create_engine, utcnow
 from portal.extensions import db
+from portal.find.synonyms import seed_synonyms
 from portal.geo.services import seed_places
 from portal.models import (
     Base,
@@ -56,6 +57,7 @@ def _seed(engine: sa.Engine) -> None:
     with so.Session(engine) as session:
         seed_places(session)
         seed_vocabularies(session)
+        seed_synonyms(session)
         session.commit()
 
 

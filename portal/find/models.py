@@ -29,3 +29,22 @@ class SearchOutbox(Base):
     attempts: so.Mapped[int] = so.mapped_column(default=0)
     available_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+
+
+class SynonymGroup(Base):
+    """Words that find each other in search, e.g. "ældre, senior, pensionist".
+
+    The database holds the list (admins edit it); the engines get a copy at
+    every rebuild and sync.
+    """
+
+    __tablename__ = "synonym_group"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    words: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    @property
+    def word_list(self) -> list[str]:
+        """Return the group's words."""
+        return [word.strip() for word in self.words.split(",") if word.strip()]

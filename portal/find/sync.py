@@ -19,6 +19,7 @@ from flask import Response, current_app, g
 from portal.db import utcnow
 from portal.find.documents import all_documents, documents_for, indexable_versions
 from portal.find.models import SearchOutbox
+from portal.find.synonyms import push_synonyms
 from search import SearchEngine, SearchError
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def pending(session: so.Session) -> int:
 def rebuild(session: so.Session, engine: SearchEngine) -> int:
     """Rebuild the index from the database; the old index serves until the swap."""
     started_below = session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
+    push_synonyms(session, engine)
     # A session of its own: reading in batches expunges objects to bound memory,
     # which must not detach the caller's objects.
     with so.Session(bind=session.get_bind()) as reader:
@@ -142,6 +144,7 @@ def reconcile(session: so.Session, engine: SearchEngine) -> CheckReport:
     Offers turn stale with time alone, without any change that would write an
     outbox row; this is how they leave the index.
     """
+    push_synonyms(session, engine)
     report = check(session, engine)
     if report.extra:
         engine.remove(report.extra)
