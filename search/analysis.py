@@ -26,8 +26,10 @@ Typos
 Grid cells
     Every located document carries one cell term per level (level 0 cells are 4° of
     latitude by 8° of longitude, each level halves both, level 14 is about 27 m). A circle
-    is covered by the coarsest cells lying entirely inside it plus a thin band of
-    fine cells across its edge, whose documents need an exact distance check.
+    splits into the coarsest cells lying entirely inside it, the coarsest cells of its
+    bounding box lying entirely outside it (the corners), and a thin band of fine cells
+    (about 1/32 of the radius) across its edge, whose documents need an exact distance
+    check. The cover is computed row by row from the circle's exact width on the sphere.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.base import EARTH_RADIUS_KM
+from search.base import EARTH_RADIUS_KM, GeoPoint, bounding_box, haversine_km
 
 MAX_WORD_LENGTH = 40  # longer "words" are not indexed (and so never match)
 MAX_QUERY_WORDS = 10  # like Meilisearch, later words are ignored
@@ -310,16 +312,16 @@ def _level_for(radius_km: float) -> int:
 def circle_bounds(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
     """Return (min_lat, max_lat, min_lon, max_lon) of a circle on the sphere, exactly.
 
-    Unlike a flat approximation, the longitude reach is asin(sin r / cos lat), which
-    matters for wide circles; a circle over a pole spans every longitude.
+    The exact spherical box of ``search.base.bounding_box``, with the longitude reach
+    widened by a hair: the engine excludes whatever lies beyond these bounds, and float
+    rounding must never cut a point on the circle. A circle over a pole spans every
+    longitude.
     """
-    angle = radius_km / EARTH_RADIUS_KM
-    reach = math.degrees(angle)
-    ratio = math.sin(angle) / max(1e-12, math.cos(math.radians(lat)))
-    if ratio >= 1 or abs(lat) + reach >= 90:
-        return max(-90.0, lat - reach), min(90.0, lat + reach), -180.0, 180.0
-    dlon = math.degrees(math.asin(ratio)) * 1.000001 + 1e-9
-    return lat - reach, lat + reach, lon - dlon, lon + dlon
+    min_lat, max_lat, min_lon, max_lon = bounding_box(GeoPoint(lat, lon), radius_km)
+    if min_lat <= -90 or max_lat >= 90:
+        return max(-90.0, min_lat), min(90.0, max_lat), -180.0, 180.0
+    dlon = (max_lon - lon) * 1.000001 + 1e-9
+    return min_lat, max_lat, lon - dlon, lon + dlon
 
 
 def box_cover(lat: float, lon: float, radius_km: float, cells_per_radius: int = 2) -> list[str]:
@@ -356,14 +358,12 @@ class CircleCover:
     def band_terms_by_centre(self, inside: bool) -> list[str]:
         """Return the band cells whose centre lies inside (or outside) the circle."""
         dlat, dlon = _cell_size(self.level)
+        centre = GeoPoint(self.lat, self.lon)
         return [
             cell_term(self.level, row, column)
             for row, column in self.band
             if inside
-            == (
-                _distance_km(self.lat, self.lon, (row + 0.5) * dlat, (column + 0.5) * dlon)
-                <= self.radius_km
-            )
+            == (haversine_km(centre, (row + 0.5) * dlat, (column + 0.5) * dlon) <= self.radius_km)
         ]
 
 
@@ -473,13 +473,3 @@ def _merged_cells(rows: dict[int, tuple[int, int]], start: int, fine: int) -> li
             terms += [cell_term(level, block, column) for column in columns]
         parent = current
     return terms
-
-
-def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the haversine distance in km."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    h = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))

@@ -257,9 +257,16 @@ def haversine_km(a: GeoPoint, lat: float, lon: float) -> float:
 
 def bounding_box(point: GeoPoint, radius_km: float) -> tuple[float, float, float, float]:
     """Return (min_lat, max_lat, min_lon, max_lon) enclosing the circle around ``point``."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = max(0.01, math.cos(math.radians(point.lat)))
-    dlon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    angle = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angle)
+    sin_angle, cos_lat = math.sin(angle), math.cos(math.radians(point.lat))
+    # The circle is widest poleward of its centre, where a meridian touches it: that
+    # reach is asin(sin r / cos lat), more than r / cos lat. A circle over a pole (or a
+    # hemisphere or more) spans every longitude.
+    if angle < math.pi / 2 and sin_angle < cos_lat:
+        dlon = math.degrees(math.asin(sin_angle / cos_lat))
+    else:
+        dlon = 180.0
     return point.lat - dlat, point.lat + dlat, point.lon - dlon, point.lon + dlon
 
 

@@ -1,36 +1,10 @@
 """The embedded search engine: Tantivy in process, with the index on disk.
 
-Analysis (the pure-Python half is ``search.analysis``)
-    Text is folded in Python (æ→ae, ø→oe, å→aa, accents dropped), then indexed per
-    field group (title; description + organisation + town) as ``*_word`` (unstemmed
-    words), ``*_stem`` (Snowball Danish stems) and ``*_part`` (stems of the pieces of
-    compound words, so "klub" finds "strikkeklubben"), plus ``all_word``/``all_stem``
-    for prefix and typo matching. A query word matches exactly (scored highest), by
-    stem, compound part or synonym (BM25, title about four times description), with
-    typos (Meilisearch's budget: 1–4 letters none, 5–8 one, 9+ two; a transposition is
-    one) or, for the last word, as a prefix (its 50 most frequent completions); typo and
-    prefix matches score a constant below exact ones. A word found in 1,000 offers or
-    more is taken as correctly spelled. Every word is required except stopwords.
-    Queries are built from term objects only; user text never reaches a query parser.
-
-Filters and facets
-    Codes are raw terms (OR within a field, AND across). Facets come from one
-    aggregation pass over a single-valued fast field per facet holding the document's
-    sorted values joined by U+001F (Tantivy aggregates multi-valued columns ten times
-    slower), split and summed here; the same pass counts located and remote matches.
-
-Places
-    A radius is exact. With a selective filter or text, the offers in the circle's
-    bounding box (fast-field ranges) are checked one by one and the few beyond the
-    radius excluded. Otherwise every located offer carries grid-cell terms at 15 levels
-    (see ``search.analysis``): a pure place search matches the cells inside the circle
-    plus the offers of a thin band of edge cells that are within the distance; a dense
-    search with words excludes the box's corner cells instead. Only when more than
-    ``EXACT_BAND_LIMIT`` offers lie on the edge under no other filter does a band cell
-    count by its centre (error below 1/32 of the radius). Remote offers carry no place
-    and are kept unless ``include_remote`` is False. Distance order searches boxes that
-    grow (or shrink) until they hold the page; relevance near a point adds a bonus for
-    lying within 1, 3, 10, 30 and 100 km, so nearer wins among similar scores.
+The engine is split by concern: ``search.tantivy_schema`` (how offers are stored),
+``search.tantivy_query`` (words, filters, facets, scores, highlights),
+``search.tantivy_geo`` (radius, grid cells, distance order) and
+``search.tantivy_search`` (answering one query from a searcher). This module holds the
+storage and the ``TantivyEngine`` that the portal uses.
 
 Storage and concurrency
     ``index_dir/CURRENT`` names the live generation in ``index_dir/generations/``;
@@ -49,8 +23,6 @@ Storage and concurrency
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import html
 import json
 import logging
 import math
@@ -58,792 +30,39 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import tantivy
 
-from search.analysis import (
-    MAX_WORD_LENGTH,
-    QueryWord,
-    SynonymMap,
-    box_cover,
-    cell_terms,
-    circle_bounds,
-    circle_cover,
-    clean,
-    damerau_distance,
-    fold,
-    fold_text,
-    highlight,
-    query_words,
-    split_compound,
-)
+from search.analysis import SynonymMap, clean
 from search.base import (
     DEFAULT_SYNONYMS,
-    FACET_FIELDS,
     Document,
     EngineHealth,
     EngineUnavailable,
-    GeoPoint,
-    Hit,
     SearchEngine,
     SearchError,
     SearchQuery,
     SearchResult,
-    Sort,
-    haversine_km,
 )
+from search.tantivy_query import FacetNames
+from search.tantivy_schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    InvalidDocument,
+    normalise,
+    prepare_index,
+    stem,
+    to_tantivy_document,
+)
+from search.tantivy_search import run_search
+
+__all__ = ["SCHEMA_VERSION", "InvalidDocument", "TantivyEngine"]
 
 logger = logging.getLogger(__name__)
-
-SCHEMA_VERSION = 2  # bump when documents are indexed differently; old indexes need a rebuild
-EXACT_BAND_LIMIT = 256
-FACET_BUCKETS = 10_000
-SEPARATOR = "\x1f"
-LIST_FIELDS = ("activity", "target_group", "life_situation", "feature", "weekday", "time_of_day")
-TEXT_FIELDS = ("title", "description", "organization", "city", "municipality", "municipality_name")
-FEW_IN_BOX = 1000  # exact radius by checking each offer in the bounding box, up to this many
-FETCH_ALL = 500  # sort this many located matches by distance directly, more in growing boxes
-COUNTRY_RADIUS_KM = 120.0  # Denmark's area as a disc, for a first guess of the box size
-NEAR_STEPS_KM = (1.0, 3.0, 10.0, 30.0, 100.0)
-NEAR_BONUS = 0.3
-REMOTE_AS_KM = 25.0  # how near a remote offer counts for relevance
-KM_PER_DEGREE = math.pi * 6371.0088 / 180
-COMMON_WORD_DOCS = 1000  # a word in this many offers is taken as spelled right: no typos
-PREFIX_TERMS = 50  # completions of the last word, the most frequent first
-_Q, _MUST, _SHOULD, _NOT = (
-    tantivy.Query,
-    tantivy.Occur.Must,
-    tantivy.Occur.Should,
-    tantivy.Occur.MustNot,
-)
-
-
-class InvalidDocument(ValueError):
-    """A document the engine cannot index (no id)."""
-
-
-# --- Schema and documents -----------------------------------------------------------------
-
-
-def _analyzer(stem: bool) -> tantivy.TextAnalyzer:
-    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    builder = builder.filter(tantivy.Filter.lowercase())
-    builder = builder.filter(tantivy.Filter.remove_long(MAX_WORD_LENGTH + 1))
-    if stem:
-        builder = builder.filter(tantivy.Filter.stemmer("danish"))
-    return builder.build()
-
-
-_STEMMER = _analyzer(stem=True)
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Return the Danish stem of a folded word, exactly as the index holds it."""
-    tokens = _STEMMER.analyze(word)
-    return tokens[0] if len(tokens) == 1 else word
-
-
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_unsigned_field("key", indexed=True, fast=True)
-    builder.add_bytes_field("doc", stored=True)
-    for group in ("title", "body"):
-        builder.add_text_field(f"{group}_word", tokenizer_name="da_word", index_option="freq")
-        builder.add_text_field(f"{group}_stem", tokenizer_name="da_stem", index_option="freq")
-        builder.add_text_field(f"{group}_part", tokenizer_name="da_word", index_option="freq")
-    builder.add_text_field("all_word", tokenizer_name="da_word", index_option="basic")
-    builder.add_text_field("all_stem", tokenizer_name="da_stem", index_option="basic")
-    builder.add_text_field("kind", fast=True, tokenizer_name="raw", index_option="basic")
-    for name in (*LIST_FIELDS, "municipality", "flag", "cell"):
-        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    for name in FACET_FIELDS:
-        builder.add_text_field(f"fc_{name}", fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_float_field("lat", fast=True)
-    builder.add_float_field("lon", fast=True)
-    builder.add_integer_field("next_meeting", fast=True)
-    builder.add_integer_field("updated_at", fast=True)
-    return builder.build()
-
-
-SCHEMA = _schema()
-
-
-def _prepare(index: tantivy.Index) -> tantivy.Index:
-    index.register_tokenizer("da_word", _analyzer(stem=False))
-    index.register_tokenizer("da_stem", _analyzer(stem=True))
-    index.config_reader(reload_policy="manual")
-    return index
-
-
-def _key(doc_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(doc_id.encode(), digest_size=8).digest(), "big")
-
-
-def _number(value: Any, low: float, high: float) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) and low <= value <= high else None
-
-
-def normalise(document: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the document with every Document key, clean strings and checked numbers."""
-    doc_id = document.get("id")
-    if not isinstance(doc_id, str) or not clean(doc_id):
-        raise InvalidDocument("a document needs a non-empty string id")
-    doc: dict[str, Any] = {name: clean(str(document.get(name) or "")) for name in TEXT_FIELDS}
-    doc["id"] = clean(doc_id)
-    for name in LIST_FIELDS:
-        doc[name] = sorted({clean(str(value)) for value in document.get(name) or ()})
-    doc["is_free"] = bool(document.get("is_free"))
-    doc["is_remote"] = bool(document.get("is_remote"))
-    doc["lat"] = _number(document.get("lat"), -90, 90)
-    doc["lon"] = _number(document.get("lon"), -180, 180)
-    next_meeting = _number(document.get("next_meeting"), -2e18, 2e18)
-    doc["next_meeting"] = None if next_meeting is None else int(next_meeting)
-    doc["updated_at"] = int(_number(document.get("updated_at"), -2e18, 2e18) or 0)
-    return doc
-
-
-def _located(doc: Mapping[str, Any]) -> bool:
-    return not doc["is_remote"] and doc["lat"] is not None and doc["lon"] is not None
-
-
-def _parts(folded: str) -> str:
-    return " ".join(stem(piece) for word in folded.split() for piece in split_compound(word))
-
-
-def _tantivy_document(doc: dict[str, Any]) -> tantivy.Document:
-    result = tantivy.Document()
-    result.add_text("id", doc["id"])
-    result.add_unsigned("key", _key(doc["id"]))
-    result.add_bytes("doc", json.dumps(doc, ensure_ascii=False).encode())
-    body = " ".join(doc[name] for name in TEXT_FIELDS[1:] if name != "municipality")
-    for group, text in (("title", fold_text(doc["title"])), ("body", fold_text(body))):
-        result.add_text(f"{group}_word", text)
-        result.add_text(f"{group}_stem", text)
-        result.add_text(f"{group}_part", _parts(text))
-        result.add_text("all_word", text)
-        result.add_text("all_stem", text)
-    for name in LIST_FIELDS:
-        for value in doc[name]:
-            result.add_text(name, value)
-        result.add_text(f"fc_{name}", SEPARATOR.join(doc[name]))
-    result.add_text("municipality", doc["municipality"])
-    result.add_text("fc_municipality", doc["municipality"])
-    result.add_text("fc_is_free", "true" if doc["is_free"] else "false")
-    if doc["is_free"]:
-        result.add_text("flag", "free")
-    if doc["is_remote"]:
-        result.add_text("flag", "remote")
-        result.add_text("cell", "remote")  # lets a circle and remote offers be one term set
-    kind = "located" if _located(doc) else "remote" if doc["is_remote"] else "elsewhere"
-    result.add_text("kind", kind)
-    if _located(doc):
-        result.add_float("lat", doc["lat"])
-        result.add_float("lon", doc["lon"])
-        for term in cell_terms(doc["lat"], doc["lon"]):
-            result.add_text("cell", term)
-    if doc["next_meeting"] is not None:
-        result.add_integer("next_meeting", doc["next_meeting"])
-    result.add_integer("updated_at", doc["updated_at"])
-    return result
-
-
-# --- Query building -----------------------------------------------------------------------
-
-
-def _term(field: str, value: Any) -> tantivy.Query:
-    return _Q.term_query(SCHEMA, field, value)
-
-
-def _one_of(field: str, values: Iterable[str]) -> tantivy.Query:
-    """Match any of a few values; a union of term queries, which skips well in conjunctions."""
-    terms = [_term(field, clean(value)) for value in dict.fromkeys(values)]
-    return terms[0] if len(terms) == 1 else _Q.boolean_query([(_SHOULD, t) for t in terms])
-
-
-def _cells(terms: list[str]) -> tantivy.Query:
-    """Match any of many cells; a term set, which Tantivy collects into a bitset at once."""
-    return _Q.term_set_query(SCHEMA, "cell", terms)
-
-
-def _all(*clauses: tantivy.Query | None, exclude: Sequence[tantivy.Query] = ()) -> tantivy.Query:
-    """Return a query matching every clause (all documents when there is none)."""
-    musts = [(_MUST, clause) for clause in clauses if clause is not None]
-    if not exclude and len(musts) == 1:
-        return musts[0][1]
-    if not musts:
-        musts = [(_MUST, _Q.all_query())]
-    return _Q.boolean_query([*musts, *((_NOT, clause) for clause in exclude)])
-
-
-def _any(*clauses: tantivy.Query | None) -> tantivy.Query | None:
-    should = [(_SHOULD, clause) for clause in clauses if clause is not None]
-    if len(should) <= 1:
-        return should[0][1] if should else None
-    return _Q.boolean_query(should)
-
-
-def _boosted(pairs: Iterable[tuple[tantivy.Query, float]]) -> list[tantivy.Query]:
-    return [_Q.boost_query(query, boost) for query, boost in pairs]
-
-
-def _word_query(searcher: tantivy.Searcher, word: QueryWord, synonyms: SynonymMap) -> tantivy.Query:
-    """Match one query word exactly, by stem, as a compound part, with typos or as a prefix."""
-    clauses = _boosted(
-        [
-            (_term("title_word", word.folded), 4.0),
-            (_term("body_word", word.folded), 1.0),
-            (_term("title_stem", word.stem), 3.0),
-            (_term("body_stem", word.stem), 0.8),
-            (_term("title_part", word.stem), 2.0),
-            (_term("body_part", word.stem), 0.5),
-        ]
-    )
-    # Typo and prefix matches score a constant, below any exact match of the same word.
-    if word.typos and searcher.doc_freq("all_stem", word.stem) < COMMON_WORD_DOCS:
-        clauses.append(_Q.fuzzy_term_query(SCHEMA, "all_stem", word.stem, word.typos, True))
-    if word.prefix:
-        clauses.append(_prefix_query(searcher, word))
-    for form in synonyms.expand(word):
-        if len(form) == 1:
-            clauses += _boosted(
-                [(_term("title_stem", form[0]), 2.0), (_term("body_stem", form[0]), 0.6)]
-            )
-        else:  # a synonym of several words: all of them, anywhere
-            stems = [_any(_term("title_stem", s), _term("body_stem", s)) for s in form]
-            clauses += _boosted([(_all(*stems), 0.6)])
-    return _Q.boolean_query([(_SHOULD, clause) for clause in clauses])
-
-
-def _prefix_query(searcher: tantivy.Searcher, word: QueryWord) -> tantivy.Query:
-    """Match words starting with the last query word: its most frequent completions.
-
-    Tantivy's own prefix query collects every matching document up front, which is
-    slow for short or common prefixes; a union of term queries skips through them.
-    Only when nothing starts with the word is it completed with one typo.
-    """
-    completions = searcher.terms_with_prefix("all_word", word.folded, limit=PREFIX_TERMS)
-    if not completions and word.typos:
-        return _Q.fuzzy_term_query(SCHEMA, "all_word", word.folded, 1, True, True)
-    terms = [_term("all_word", term) for term, _ in completions] or [_Q.empty_query()]
-    return _Q.const_score_query(_Q.boolean_query([(_SHOULD, t) for t in terms]), 1.0)
-
-
-def text_query(
-    searcher: tantivy.Searcher, words: Sequence[QueryWord], synonyms: SynonymMap
-) -> tantivy.Query | None:
-    """Require every non-stopword; stopwords only add to the score."""
-    if not words:
-        return None
-    return _Q.boolean_query(
-        [
-            (_SHOULD if word.optional else _MUST, _word_query(searcher, word, synonyms))
-            for word in words
-        ]
-    )
-
-
-def filter_query(query: SearchQuery) -> tantivy.Query | None:
-    """Return the code filters (OR within a field, AND across, every feature required)."""
-    clauses = [
-        _one_of(name, values)
-        for name, values in (
-            ("activity", query.activity),
-            ("target_group", query.target_group),
-            ("life_situation", query.life_situation),
-            ("weekday", query.weekday),
-            ("time_of_day", query.time_of_day),
-        )
-        if values
-    ]
-    clauses += [_term("feature", clean(feature)) for feature in query.features]
-    if query.free_only:
-        clauses.append(_term("flag", "free"))
-    if not clauses:
-        return None
-    return _Q.const_score_query(_all(*clauses), 0.0)
-
-
-@lru_cache(maxsize=200_000)
-def _token_forms(token: str) -> tuple[str, str, tuple[str, ...]]:
-    """Return a stored word's folded form, stem and compound-part stems."""
-    folded = fold(token)
-    return folded, stem(folded), tuple(stem(piece) for piece in split_compound(folded))
-
-
-class _Matcher:
-    """Decide which words of a stored text the query matched, for highlighting."""
-
-    def __init__(self, words: Sequence[QueryWord], synonyms: SynonymMap) -> None:
-        self.exact = {word.folded for word in words}
-        self.stems = {word.stem for word in words}
-        for word in words:
-            self.stems.update(s for form in synonyms.expand(word) for s in form)
-        self.prefixes = tuple(word.folded for word in words if word.prefix)
-        self.fuzzy = [(word.stem, word.typos) for word in words if word.typos]
-        self.decided: dict[str, bool] = {}
-
-    def __call__(self, token: str) -> bool:
-        decision = self.decided.get(token)
-        if decision is None:
-            decision = self.decided[token] = self._matches(token)
-        return decision
-
-    def _matches(self, token: str) -> bool:
-        folded, stemmed, parts = _token_forms(token)
-        if folded in self.exact or stemmed in self.stems or folded.startswith(self.prefixes):
-            return True
-        if not self.stems.isdisjoint(parts):
-            return True
-        return any(damerau_distance(stemmed, s, typos) <= typos for s, typos in self.fuzzy)
-
-
-# --- Running a search ---------------------------------------------------------------------
-
-_Page = list[tuple[tantivy.DocAddress, float]]
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """A query translated for Tantivy."""
-
-    query: SearchQuery
-    words: list[QueryWord]
-    final: tantivy.Query  # everything: text, filters, place
-    unplaced: tantivy.Query  # located offers matching all but the radius
-
-
-def run_search(
-    searcher: tantivy.Searcher, query: SearchQuery, synonyms: SynonymMap
-) -> SearchResult:
-    """Answer ``query`` from one searcher snapshot."""
-    words = query_words(query.text, stem)
-    text, filters = text_query(searcher, words, synonyms), filter_query(query)
-    municipality = _one_of("municipality", query.municipality) if query.municipality else None
-    place = _place_query(searcher, query, _all(text, filters), filters, municipality)
-    if not query.include_remote:
-        place.exclude.append(_term("flag", "remote"))
-    must = _Q.const_score_query(place.must, 0.0) if place.must is not None else None
-    final = _all(text, filters, must, exclude=place.exclude)
-    located = _term("kind", "located")
-    plan = _Plan(query, words, final, _all(text, filters, municipality, located))
-    point = query.point
-    by_distance = point is not None and (query.sort is Sort.DISTANCE or not words)
-    kinds: dict[str, int] = {}
-    facets: dict[str, dict[str, int]] = {}
-    if query.facets or (by_distance and query.sort is not Sort.NEXT_MEETING):
-        kinds, facets = _aggregate(searcher, final, query.facets)
-    if query.sort is Sort.NEXT_MEETING or (not words and point is None):
-        page, total = _by_next_meeting(searcher, final, query.offset, query.per_page)
-    elif by_distance and point is not None:
-        page, total = _by_distance(searcher, plan, point, kinds)
-    elif point is not None:
-        known = sum(kinds.values()) if query.facets else None
-        page, total = _by_relevance_near(searcher, plan, point, known)
-    else:
-        result = searcher.search(final, limit=query.per_page, offset=query.offset)
-        page, total = [(address, score) for score, address in result.hits], _total(result)
-    matcher = _Matcher(words, synonyms) if words else None
-    return SearchResult(
-        total=int(total or 0),
-        hits=[_hit(searcher, address, score, point, matcher) for address, score in page],
-        facets=facets,
-        page=query.page,
-        per_page=query.per_page,
-    )
-
-
-def _total(result: tantivy.SearchResult) -> int:
-    """Return a search's match count (missing from Tantivy's type stub)."""
-    return int(getattr(result, "count", None) or 0)
-
-
-def _aggregate(
-    searcher: tantivy.Searcher, query: tantivy.Query, fields: Sequence[str]
-) -> tuple[dict[str, int], dict[str, dict[str, int]]]:
-    """Count documents by kind (located or not) and each facet's values, in one pass."""
-    spec = {name: {"terms": {"field": f"fc_{name}", "size": FACET_BUCKETS}} for name in fields}
-    spec["_kind"] = {"terms": {"field": "kind", "size": 10}}
-    raw = searcher.aggregate(query, spec)
-    counted: dict[str, dict[str, int]] = {}
-    for name in spec:
-        counts: dict[str, int] = {}
-        for bucket in raw.get(name, {}).get("buckets", []):
-            for value in str(bucket["key"]).split(SEPARATOR):
-                if value:
-                    counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
-        counted[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-    return counted.pop("_kind"), counted
-
-
-def _distances(
-    searcher: tantivy.Searcher, addresses: list[tantivy.DocAddress], point: GeoPoint
-) -> list[float | None]:
-    """Return the distance of each located document (None for the others)."""
-    lats = searcher.fast_field_values("lat", addresses)
-    lons = searcher.fast_field_values("lon", addresses)
-    return [
-        None if lat is None or lon is None else haversine_km(point, float(lat), float(lon))
-        for lat, lon in zip(lats, lons, strict=True)
-    ]
-
-
-@dataclass
-class _Place:
-    """What a result must and must not match to be in the place asked for."""
-
-    must: tantivy.Query | None = None
-    exclude: list[tantivy.Query] = field(default_factory=list)
-
-
-def _place_query(
-    searcher: tantivy.Searcher,
-    query: SearchQuery,
-    wanted: tantivy.Query,
-    filters: tantivy.Query | None,
-    municipality: tantivy.Query | None,
-) -> _Place:
-    """Translate the place; remote offers stay in unless include_remote is False."""
-    remote = _term("flag", "remote") if query.include_remote else None
-    if not query.has_place:
-        return _Place()
-    local = _any(municipality, remote) if municipality and remote else municipality
-    if query.point is None or query.radius_km is None:
-        return _Place(local)
-    if query.text.strip() or filters is not None:
-        # The filters alone are cheaper to evaluate than the text, when there are any.
-        wanted = _all(filters if filters is not None else wanted, municipality)
-        few = _outside_few(searcher, query.point, query.radius_km, wanted)
-        if few is not None:
-            return _Place(local, few)
-        context = _all(filters, municipality)
-        return _Place(local, _outside_many(searcher, query.point, query.radius_km, context))
-    extra = ["remote"] if remote and not municipality else []
-    circle = _circle(searcher, query.point, query.radius_km, _all(filters, municipality), extra)
-    if municipality:
-        return _Place(_any(_all(municipality, circle), remote))
-    return _Place(circle)
-
-
-def _outside_few(
-    searcher: tantivy.Searcher, point: GeoPoint, radius_km: float, wanted: tantivy.Query
-) -> list[tantivy.Query] | None:
-    """Exclude everything beyond the radius, when few wanted offers lie near its edge.
-
-    Offers beyond the bounding box are excluded by fast-field ranges (cheap next to a
-    selective filter or text); offers between the inscribed square and the box are
-    checked one by one and the few beyond the radius excluded by key; offers without a
-    place (but not remote ones) are excluded as a kind. None when there are too many.
-    """
-    beyond = _beyond(point, radius_km)
-    square = _inscribed_square(point, radius_km)
-    edge = _all(wanted, _term("kind", "located"), exclude=[*beyond, square])
-    result = searcher.search(edge, limit=FEW_IN_BOX + 1)
-    if _total(result) > FEW_IN_BOX:
-        return None
-    addresses = [address for _, address in result.hits]
-    lats = searcher.fast_field_values("lat", addresses)
-    lons = searcher.fast_field_values("lon", addresses)
-    far = [
-        a
-        for a, la, lo in zip(addresses, lats, lons, strict=True)
-        if not _near(point, radius_km, la, lo)
-    ]
-    corners = [_term("key", key) for key in searcher.fast_field_values("key", far)]
-    return [*beyond, *corners, _term("kind", "elsewhere")]
-
-
-def _outside_many(
-    searcher: tantivy.Searcher, point: GeoPoint, radius_km: float, context: tantivy.Query
-) -> list[tantivy.Query]:
-    """Exclude everything beyond the radius by ranges and cells (for a dense area).
-
-    Beyond the exact bounds, fast-field ranges; in the corners of the box, cells (fewer
-    documents to collect than the whole circle); on the edge, the band's documents
-    outside the radius, checked under the cheap filters (``context``) when there are
-    few, else the band cells whose centre is outside.
-    """
-    cover = circle_cover(point.lat, point.lon, radius_km)
-    band = _all(context, _cells(cover.band_terms())) if cover.band else _Q.empty_query()
-    result = searcher.search(band, limit=EXACT_BAND_LIMIT + 1)
-    cells = cover.outside
-    keys: list[tantivy.Query] = []
-    if _total(result) > EXACT_BAND_LIMIT:
-        cells = cells + cover.band_terms_by_centre(inside=False)
-    else:
-        addresses = [address for _, address in result.hits]
-        lats = searcher.fast_field_values("lat", addresses)
-        lons = searcher.fast_field_values("lon", addresses)
-        pairs = zip(addresses, lats, lons, strict=True)
-        far = [a for a, la, lo in pairs if not _near(point, radius_km, la, lo)]
-        keys = [_term("key", key) for key in searcher.fast_field_values("key", far)]
-    excluded = [_cells(cells)] if cells else []
-    return [*_beyond(point, radius_km), *excluded, *keys, _term("kind", "elsewhere")]
-
-
-def _beyond(point: GeoPoint, radius_km: float) -> list[tantivy.Query]:
-    """Match offers beyond the circle's exact bounds (four fast-field ranges)."""
-    min_lat, max_lat, min_lon, max_lon = circle_bounds(point.lat, point.lon, radius_km)
-    return [
-        _range(name, low, high, exclusive=True)
-        for name, low, high in (
-            ("lat", None, min_lat),
-            ("lat", max_lat, None),
-            ("lon", None, min_lon),
-            ("lon", max_lon, None),
-        )
-    ]
-
-
-def _range(
-    name: str, low: float | None, high: float | None, exclusive: bool = False
-) -> tantivy.Query:
-    """Match a fast float field between bounds (an open side is unbounded)."""
-    include_low = low is None or not exclusive
-    include_high = high is None or not exclusive
-    return _Q.range_query(
-        SCHEMA, name, tantivy.FieldType.Float, low, high, include_low, include_high
-    )
-
-
-def _inscribed_square(point: GeoPoint, radius_km: float) -> tantivy.Query:
-    """Match a box safely inside the circle (a square with its corners on it, shrunk 1%)."""
-    half_km = radius_km * 0.99 / math.sqrt(2)
-    dlat = half_km / KM_PER_DEGREE
-    widest_lat = min(89.9, abs(point.lat) + dlat)
-    dlon = dlat / max(0.01, math.cos(math.radians(widest_lat)))
-    return _all(
-        _range("lat", point.lat - dlat, point.lat + dlat),
-        _range("lon", point.lon - dlon, point.lon + dlon),
-    )
-
-
-def _near(point: GeoPoint, radius_km: float, lat: Any, lon: Any) -> bool:
-    """Return whether (lat, lon) is within radius_km (flat-earth check, haversine at the edge)."""
-    if lat is None or lon is None:
-        return False
-    dy = (lat - point.lat) * KM_PER_DEGREE
-    dx = (lon - point.lon) * KM_PER_DEGREE * math.cos(math.radians((lat + point.lat) / 2))
-    flat = dx * dx + dy * dy
-    if radius_km <= 100 and flat < (radius_km * 0.99) ** 2:
-        return True
-    if radius_km <= 100 and flat > (radius_km * 1.01) ** 2:
-        return False
-    return haversine_km(point, float(lat), float(lon)) <= radius_km
-
-
-def _circle(
-    searcher: tantivy.Searcher,
-    point: GeoPoint,
-    radius_km: float,
-    context: tantivy.Query,
-    extra_cells: list[str],
-) -> tantivy.Query:
-    """Match located documents within ``radius_km`` by grid cells (see the module docstring).
-
-    The band is checked under the cheap filters only (``context``), not the text query.
-    ``extra_cells`` (the "remote" cell) join the same term set.
-    """
-    cover = circle_cover(point.lat, point.lon, radius_km)
-    band = _all(context, _cells(cover.band_terms())) if cover.band else _Q.empty_query()
-    result = searcher.search(band, limit=EXACT_BAND_LIMIT + 1)
-    if _total(result) > EXACT_BAND_LIMIT:
-        return _cells(cover.inside + cover.band_terms_by_centre(inside=True) + extra_cells)
-    addresses = [address for _, address in result.hits]
-    keys = searcher.fast_field_values("key", addresses)
-    distances = _distances(searcher, addresses, point)
-    near = [k for k, d in zip(keys, distances, strict=True) if d is not None and d <= radius_km]
-    inside = cover.inside + extra_cells
-    circle = _any(_cells(inside) if inside else None, *(_term("key", key) for key in near))
-    return circle or _Q.empty_query()
-
-
-def _by_next_meeting(
-    searcher: tantivy.Searcher, query: tantivy.Query, offset: int, limit: int
-) -> tuple[_Page, int]:
-    result = searcher.search(
-        query, limit=limit, offset=offset, order_by_field="next_meeting", order=tantivy.Order.Asc
-    )
-    return [(address, 0.0) for _, address in result.hits], _total(result)
-
-
-def _by_relevance_near(
-    searcher: tantivy.Searcher, plan: _Plan, point: GeoPoint, total: int | None
-) -> tuple[_Page, int]:
-    """Order by score plus a bonus for being near, so nearer wins among similar scores.
-
-    The bonus is a constant for lying within each of 1, 3, 10, 30 and 100 km (steps
-    every result within the radius reaches are left out), together at most NEAR_BONUS
-    of an estimated good text score; remote offers count as 25 km away. A result known
-    to be small is fetched whole and measured exactly; otherwise Tantivy adds the bonus,
-    from boxes of grid cells.
-    """
-    query = plan.query
-    radius = query.radius_km or math.inf
-    steps = [km for km in NEAR_STEPS_KM if km < radius]
-    step = _score_scale(searcher, plan.words) * NEAR_BONUS / len(NEAR_STEPS_KM)
-    if total is not None and total <= FETCH_ALL:
-        result = searcher.search(plan.final, limit=max(1, total))
-        addresses = [address for _, address in result.hits]
-        distances = _distances(searcher, addresses, point)
-        scored = sorted(
-            (
-                (score + _bonus(distance, steps, step), address)
-                for (score, address), distance in zip(result.hits, distances, strict=True)
-            ),
-            key=lambda item: -item[0],
-        )
-        page = scored[query.offset : query.offset + query.per_page]
-        return [(address, score) for score, address in page], total
-    lat, lon = point.lat, point.lon
-    bonuses = [_one_of("cell", box_cover(lat, lon, km, cells_per_radius=1)) for km in steps]
-    weights = [step] * len(steps)
-    bonuses.append(_one_of("kind", ["remote", "elsewhere"]))
-    weights.append(_bonus(None, steps, step))
-    scored_query = _Q.boolean_query(
-        [(_MUST, plan.final)]
-        + [(_SHOULD, _Q.const_score_query(b, w)) for b, w in zip(bonuses, weights, strict=True)]
-    )
-    result = searcher.search(scored_query, limit=query.per_page, offset=query.offset)
-    return [(address, score) for score, address in result.hits], _total(result)
-
-
-def _bonus(distance_km: float | None, steps: Sequence[float], step: float) -> float:
-    """Return the nearness bonus: ``step`` for every step the distance is within."""
-    distance = REMOTE_AS_KM if distance_km is None else distance_km
-    return step * sum(distance <= km for km in steps)
-
-
-def _score_scale(searcher: tantivy.Searcher, words: Sequence[QueryWord]) -> float:
-    """Estimate the score of a good match: BM25 weights of each word in a short title."""
-    documents = max(1, searcher.num_docs)
-
-    def idf(field_name: str, term: str) -> float:
-        frequency = searcher.doc_freq(field_name, term)
-        if not frequency:
-            return 0.0
-        return math.log(1 + (documents - frequency + 0.5) / (frequency + 0.5))
-
-    total = 0.0
-    for word in words:
-        if not word.optional:
-            title = 4 * idf("title_word", word.folded) + 3 * idf("title_stem", word.stem)
-            total += title or 1.8 * idf("body_stem", word.stem) or 1.0
-    return total or 1.0
-
-
-def _by_distance(
-    searcher: tantivy.Searcher, plan: _Plan, point: GeoPoint, kinds: Mapping[str, int]
-) -> tuple[_Page, int]:
-    """Nearest located offers first, then remote and unlocated ones."""
-    query = plan.query
-    located = _all(plan.final, _term("kind", "located"))
-    located_total = kinds.get("located", 0)
-    others_total = sum(kinds.values()) - located_total
-    start, stop = query.offset, query.offset + query.per_page
-    page: _Page = []
-    if start < located_total:
-        need = min(stop, located_total)
-        if located_total <= FETCH_ALL:
-            nearest = _by_distance_from(searcher, located, point, located_total)[:need]
-        else:
-            nearest = _nearest(searcher, plan, located, point, need, located_total)
-        page += [(address, 0.0) for _, address in nearest[start:stop]]
-    if stop > located_total and others_total:
-        others = _all(plan.final, exclude=[_term("kind", "located")])
-        skip, take = max(0, start - located_total), stop - max(start, located_total)
-        if plan.words:
-            result = searcher.search(others, limit=take, offset=skip)
-            page += [(address, score) for score, address in result.hits]
-        else:
-            page += _by_next_meeting(searcher, others, skip, take)[0]
-    return page, located_total + others_total
-
-
-def _by_distance_from(
-    searcher: tantivy.Searcher, query: tantivy.Query, point: GeoPoint, limit: int
-) -> list[tuple[float, tantivy.DocAddress]]:
-    """Return up to ``limit`` matches of ``query``, nearest first."""
-    return _sorted_by_distance(searcher, searcher.search(query, limit=max(1, limit)), point)
-
-
-def _sorted_by_distance(
-    searcher: tantivy.Searcher, result: tantivy.SearchResult, point: GeoPoint
-) -> list[tuple[float, tantivy.DocAddress]]:
-    addresses = [address for _, address in result.hits]
-    pairs = zip(_distances(searcher, addresses, point), addresses, strict=True)
-    return sorted(((d, a) for d, a in pairs if d is not None), key=lambda item: item[0])
-
-
-def _nearest(
-    searcher: tantivy.Searcher,
-    plan: _Plan,
-    located: tantivy.Query,
-    point: GeoPoint,
-    need: int,
-    located_total: int,
-) -> list[tuple[float, tantivy.DocAddress]]:
-    """Return the ``need`` nearest matches, searching boxes that grow until they hold them.
-
-    The first box is sized for the average density (within the radius, or the country);
-    a box holding more than ``cap`` matches shrinks, one with fewer than ``need`` grows.
-    A box smaller than the radius needs no circle clause: the distance check implies it.
-    """
-    radius_km = plan.query.radius_km
-    cap, widest = max(FETCH_ALL, 4 * need), radius_km or 20_040.0
-    inner = plan.unplaced if radius_km else located
-    guess = (radius_km or COUNTRY_RADIUS_KM) * math.sqrt(2 * need / located_total)
-    radius, low, high = min(widest, max(0.3, guess)), 0.0, math.inf
-    for _ in range(12):
-        box = located
-        if radius < widest:
-            box = _all(inner, _cells(box_cover(point.lat, point.lon, radius)))
-        result = searcher.search(box, limit=cap)
-        count = _total(result)
-        if count > cap and radius > 0.05:
-            high = radius
-            radius = (low + radius) / 2 if low else radius * max(0.25, math.sqrt(cap / (2 * count)))
-            continue
-        if count > cap:
-            result = searcher.search(box, limit=count)
-        found = _sorted_by_distance(searcher, result, point)
-        within = [item for item in found if item[0] <= radius]
-        if len(within) >= need or radius >= widest:
-            return (found if radius >= widest else within)[:need]
-        low = radius
-        grow = 4.0 if not within else min(4.0, max(1.5, math.sqrt(2 * need / len(within))))
-        radius = min(widest, radius * grow)
-        if radius >= high:
-            radius = (low + high) / 2
-    return _by_distance_from(searcher, located, point, located_total)[:need]
-
-
-def _hit(
-    searcher: tantivy.Searcher,
-    address: tantivy.DocAddress,
-    score: float,
-    point: GeoPoint | None,
-    matcher: _Matcher | None,
-) -> Hit:
-    doc = json.loads(bytes(searcher.doc(address).get_first("doc") or b"{}"))
-    distance = haversine_km(point, doc["lat"], doc["lon"]) if point and _located(doc) else None
-    highlights = {
-        name: highlight(doc[name], matcher) if matcher else html.escape(doc[name])
-        for name in ("title", "description")
-    }
-    return Hit(id=doc["id"], document=doc, score=score, distance_km=distance, highlights=highlights)
-
-
-# --- The engine ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -854,6 +73,7 @@ class _Snapshot:
     index: tantivy.Index
     searcher: tantivy.Searcher
     meta_signature: tuple[int, ...] | None
+    facet_names: FacetNames
 
 
 def _signature(path: Path) -> tuple[int, ...] | None:
@@ -862,6 +82,26 @@ def _signature(path: Path) -> tuple[int, ...] | None:
     except FileNotFoundError:
         return None
     return (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, so readers see the old or the new file."""
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+@contextmanager
+def _committing(writer: tantivy.IndexWriter) -> Iterator[tantivy.IndexWriter]:
+    """Commit what the block wrote, or roll it back if it failed; then release the writer."""
+    try:
+        yield writer
+        writer.commit()
+    except BaseException:
+        writer.rollback()
+        raise
+    finally:
+        writer.wait_merging_threads()  # also releases Tantivy's own lock
 
 
 @contextmanager
@@ -914,9 +154,7 @@ class TantivyEngine(SearchEngine):
         return str(data["generation"])
 
     def _write_pointer(self, name: str) -> None:
-        temporary = self.index_dir / f".CURRENT.{os.getpid()}.tmp"
-        temporary.write_text(json.dumps({"generation": name, "schema": SCHEMA_VERSION}))
-        os.replace(temporary, self._pointer)
+        _replace_file(self._pointer, json.dumps({"generation": name, "schema": SCHEMA_VERSION}))
 
     def _new_generation(self) -> tuple[str, tantivy.Index]:
         folder = self.index_dir / "generations"
@@ -925,7 +163,7 @@ class TantivyEngine(SearchEngine):
         name = f"{max(numbers, default=0) + 1:08d}"
         path = self._generation_dir(name)
         path.mkdir()
-        return name, _prepare(tantivy.Index(SCHEMA, path=str(path), reuse=False))
+        return name, prepare_index(tantivy.Index(SCHEMA, path=str(path), reuse=False))
 
     # Opening, reloading and locking.
 
@@ -968,8 +206,10 @@ class TantivyEngine(SearchEngine):
             index = snapshot.index
             index.reload()
         else:
-            index = _prepare(tantivy.Index.open(str(self._generation_dir(name))))
-        self._snapshot = _Snapshot(name, index, index.searcher(), meta_signature)
+            index = prepare_index(tantivy.Index.open(str(self._generation_dir(name))))
+        searcher = index.searcher()
+        names = FacetNames(searcher)
+        self._snapshot = _Snapshot(name, index, searcher, meta_signature, names)
         self._pointer_signature = pointer_signature
         return self._snapshot
 
@@ -998,21 +238,15 @@ class TantivyEngine(SearchEngine):
         with self._lock, self._file_lock():
             self._ensure_generation()
             writer = self._refresh().index.writer(self._heap_bytes)
-            try:
+            with _committing(writer):
                 yield writer
-                writer.commit()
-            except BaseException:
-                writer.rollback()
-                raise
-            finally:
-                writer.wait_merging_threads()  # also releases Tantivy's own lock
             self._refresh()
 
     # Writing.
 
     def index(self, documents: Iterable[Document]) -> None:
         """Add or replace documents by id; searches see them when this returns."""
-        prepared = [_tantivy_document(normalise(document)) for document in documents]
+        prepared = [to_tantivy_document(normalise(document)) for document in documents]
         if not prepared:
             return
         with _translating_errors("write"), self._writer() as writer:
@@ -1048,21 +282,14 @@ class TantivyEngine(SearchEngine):
             return count
 
     def _fill(self, index: tantivy.Index, documents: Iterable[Document]) -> int:
-        writer = index.writer(self._heap_bytes)
         seen: set[str] = set()
-        try:
+        with _committing(index.writer(self._heap_bytes)) as writer:
             for document in documents:
                 doc = normalise(document)
                 if doc["id"] in seen:
                     writer.delete_documents_by_term("id", doc["id"])
                 seen.add(doc["id"])
-                writer.add_document(_tantivy_document(doc))
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
-        finally:
-            writer.wait_merging_threads()
+                writer.add_document(to_tantivy_document(doc))
         return len(seen)
 
     # Synonyms.
@@ -1087,10 +314,8 @@ class TantivyEngine(SearchEngine):
         synonym_map = SynonymMap(groups, lambda word: stem(word))
         with _translating_errors("synonym update"), self._lock:
             self.index_dir.mkdir(parents=True, exist_ok=True)
-            temporary = self.index_dir / f".synonyms.{os.getpid()}.tmp"
             data = {"groups": synonym_map.groups}
-            temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, self._synonyms_path)
+            _replace_file(self._synonyms_path, json.dumps(data, ensure_ascii=False))
             self._synonyms = synonym_map
             self._synonyms_signature = _signature(self._synonyms_path)
 
@@ -1099,8 +324,8 @@ class TantivyEngine(SearchEngine):
     def search(self, query: SearchQuery) -> SearchResult:
         """Answer a query from the live generation."""
         with _translating_errors("search"):
-            searcher = self._current().searcher
-            return run_search(searcher, query, self.synonyms())
+            snapshot = self._current()
+            return run_search(snapshot.searcher, query, self.synonyms(), snapshot.facet_names)
 
     def ids(self) -> dict[str, int]:
         """Return every indexed id with its updated_at."""
@@ -1117,7 +342,7 @@ class TantivyEngine(SearchEngine):
             }
             for part in range(parts):
                 upper = 2**64 - 1 if part == parts - 1 else (part + 1) * step - 1
-                scope = _Q.range_query(
+                scope = tantivy.Query.range_query(
                     SCHEMA, "key", tantivy.FieldType.Unsigned, part * step, upper
                 )
                 for bucket in searcher.aggregate(scope, aggregation)["ids"]["buckets"]:

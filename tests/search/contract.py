@@ -38,6 +38,7 @@ TOWNS = {
 VEJLE = GeoPoint(*TOWNS["Vejle"][:2])
 COPENHAGEN = GeoPoint(*TOWNS["København"][:2])
 WORD = re.compile(r"[^\W_]+")
+SEARCHED_FIELDS = ("title", "description", "organization", "city", "municipality_name")
 
 
 def doc(town: str = "Vejle", **overrides: Any) -> Document:
@@ -483,7 +484,7 @@ class EngineContract:
         result = self.search(engine, text=text, facets=("activity",))
         words = {word.lower() for word in WORD.findall(text[:200])}
         for hit in result.hits:
-            content = " ".join(str(hit.document.get(key) or "") for key in ("title", "description"))
+            content = " ".join(str(hit.document.get(key) or "") for key in SEARCHED_FIELDS)
             hit_words = {word.lower() for word in WORD.findall(content)}
             assert any(h.startswith(w) for w in words for h in hit_words) or not words
 

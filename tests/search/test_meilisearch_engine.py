@@ -39,11 +39,11 @@ from search.base import (
     SearchQuery,
     Sort,
 )
-from search.meilisearch_engine import (
+from search.meilisearch_engine import MeilisearchEngine
+from search.meilisearch_query import (
     FILTERABLE_ATTRIBUTES,
     MARK_CLOSE,
     MARK_OPEN,
-    MeilisearchEngine,
     build_filter,
     build_search_params,
     escape_value,

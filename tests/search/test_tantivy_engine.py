@@ -8,6 +8,7 @@ import math
 import random
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -138,6 +139,48 @@ def test_a_lock_held_by_another_process_makes_a_writer_give_up(tmp_path: Path) -
     assert TantivyEngine(tmp_path).rebuild([doc()]) == 1
 
 
+def test_searches_during_a_rebuild_in_another_thread_never_come_up_empty(tmp_path: Path) -> None:
+    """There is no moment without results while a rebuild switches generations."""
+    engine, reader = TantivyEngine(tmp_path), TantivyEngine(tmp_path)
+    engine.index([doc() for _ in range(20)])
+    counts: list[int] = []
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def keep_searching() -> None:
+        while not done.is_set():
+            try:
+                counts.append(reader.search(SearchQuery()).total)
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+
+    thread = threading.Thread(target=keep_searching)
+    thread.start()
+    try:
+        for _ in range(5):
+            engine.rebuild([doc() for _ in range(30)])
+    finally:
+        done.set()
+        thread.join()
+    assert not errors
+    assert counts and set(counts) <= {20, 30}
+
+
+def test_engines_writing_in_parallel_threads_keep_every_document(tmp_path: Path) -> None:
+    """The write lock makes concurrent writers take turns instead of failing."""
+    engines = [TantivyEngine(tmp_path), TantivyEngine(tmp_path)]
+    batches = [[doc() for _ in range(10)] for _ in range(6)]
+    threads = [
+        threading.Thread(target=engines[number % 2].index, args=(batch,))
+        for number, batch in enumerate(batches)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(engines[0].ids()) == {offer["id"] for batch in batches for offer in batch}
+
+
 def test_synonyms_persist_for_other_engines(tmp_path: Path) -> None:
     """Synonyms set through one engine apply in another, now and after a restart."""
     TantivyEngine(tmp_path).index([doc(title="Kor for alle")])
@@ -251,7 +294,7 @@ def test_a_space_after_the_last_word_ends_the_prefix(engine: TantivyEngine) -> N
 # --- Geography ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "samvær"], ids=["by cells", "by bounding box"])
+@pytest.mark.parametrize("text", ["", "samvær"], ids=["by cells", "in one pass"])
 def test_radius_is_exact_at_the_edge(engine: TantivyEngine, text: str) -> None:
     inside, outside = at_distance(9.95), at_distance(10.05)
     corner = doc(lat=VEJLE.lat + 8 / 111.195, lon=VEJLE.lon + 8 / 62.7)  # about 11.3 km
@@ -263,9 +306,9 @@ def test_radius_is_exact_at_the_edge(engine: TantivyEngine, text: str) -> None:
 def test_a_crowded_edge_is_decided_by_small_cells(
     engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, text: str
 ) -> None:
-    """Past EXACT_BAND_LIMIT documents on the edge, cells decide, within 1/30 of the radius."""
-    monkeypatch.setattr("search.tantivy_engine.EXACT_BAND_LIMIT", 0)
-    monkeypatch.setattr("search.tantivy_engine.FEW_IN_BOX", 0)
+    """Past EXACT_BAND_LIMIT documents on the edge, cells decide, within 1/20 of the radius."""
+    monkeypatch.setattr("search.tantivy_geo.EXACT_BAND_LIMIT", 0)
+    monkeypatch.setattr("search.tantivy_search.FETCH_ALL", 0)
     offers = [at_distance(km) for km in (0.5, 9.0, 9.8, 10.2, 11.0, 30.0)]
     engine.index([*offers, remote_doc()])
     found = set(search(engine, text=text, point=VEJLE, radius_km=10))
@@ -293,7 +336,7 @@ def test_distance_order_and_radius_match_brute_force(
     engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, fetch_all: int
 ) -> None:
     """Every page of a distance search agrees with sorting all offers by distance."""
-    monkeypatch.setattr("search.tantivy_engine.FETCH_ALL", fetch_all)
+    monkeypatch.setattr("search.tantivy_search.FETCH_ALL", fetch_all)
     offers = random_offers(400, seed=7)
     engine.index(offers)
     for radius in (None, 5.0, 40.0):
@@ -324,12 +367,12 @@ def test_radius_facets_count_the_same_offers_as_the_total(engine: TantivyEngine)
     assert result.facets["is_free"] == {"true": expected}
 
 
-@pytest.mark.parametrize("few", [1000, 0], ids=["checked one by one", "by ranges and cells"])
+@pytest.mark.parametrize("fetch_all", [500, 0], ids=["in one pass", "by ranges and cells"])
 def test_filters_and_radius_combine(
-    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, few: int
+    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, fetch_all: int
 ) -> None:
     """Filters within a radius count exactly the offers a brute-force check finds."""
-    monkeypatch.setattr("search.tantivy_engine.FEW_IN_BOX", few)
+    monkeypatch.setattr("search.tantivy_search.FETCH_ALL", fetch_all)
     offers = random_offers(300, seed=5)
     engine.index(offers)
     result = engine.search(
@@ -343,6 +386,30 @@ def test_filters_and_radius_combine(
         and offer["weekday"] != ["W"]
     }
     assert result.total == len(expected)
+
+
+@pytest.mark.parametrize("sort", [Sort.DISTANCE, Sort.NEXT_MEETING, Sort.RELEVANCE])
+def test_one_pass_and_multi_pass_agree(
+    engine: TantivyEngine, monkeypatch: pytest.MonkeyPatch, sort: Sort
+) -> None:
+    """A small result finished in Python matches the one Tantivy pages and counts."""
+    offers = random_offers(200, seed=11)
+    for number, offer in enumerate(offers):
+        offer["next_meeting"] = 1_700_000_000 + number * 7919 % 200
+    phones = [remote_doc(title="Telefonven samvær", next_meeting=1) for _ in range(3)]
+    engine.index([*offers, *phones])
+    query = SearchQuery(
+        text="samvær", point=COPENHAGEN, radius_km=12, sort=sort, per_page=100, facets=("weekday",)
+    )
+    one = engine.search(query)
+    monkeypatch.setattr("search.tantivy_search.FETCH_ALL", 0)
+    multi = engine.search(query)
+    assert (one.total, one.facets) == (multi.total, multi.facets)
+    assert one.total == 3 + sum(from_copenhagen(offer) <= 12 for offer in offers)
+    if sort is Sort.RELEVANCE:  # exact distances against boxes of cells: the same set
+        assert {hit.id for hit in one.hits} == {hit.id for hit in multi.hits}
+    else:
+        assert ids(one) == ids(multi)
 
 
 # --- Analysis helpers -----------------------------------------------------------------
