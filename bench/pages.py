@@ -1,4 +1,4 @@
-"""Time the home page and the offer list against a large directory.
+"""Time the home page, an offer page and its calendar file against a large directory.
 
 Usage: .venv/bin/python bench/pages.py [--count 100000] [--requests 200]
 Prints the median and 95th percentile per page, measured in one run.
@@ -13,18 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from portal import create_app, migrate
 from portal.demo.generator import generate_offers
 from portal.extensions import db
 from portal.geo.services import seed_places
+from portal.models import Service, ServiceStatus
 from portal.taxonomy.services import seed_vocabularies
 
 PAGES = {
     "home": "/",
-    "list, whole country": "/tilbud",
-    "list, Thisted": "/tilbud?kommune=787",
-    "list, words": "/tilbud?q=strik",
-    "list, page 40": "/tilbud?side=40",
+    "offer page": "/tilbud/{offer}",
+    "offer calendar (.ics)": "/tilbud/{offer}.ics",
 }
 
 
@@ -52,9 +53,13 @@ def main() -> None:
             seed_vocabularies(db.session)
             generate_offers(db.session.connection(), count=args.count, seed=1)
             db.session.commit()
+            offer = db.session.scalar(
+                sa.select(Service.id).where(Service.status == ServiceStatus.PUBLISHED).limit(1)
+            )
         client = app.test_client()
         print(f"{args.count:,} offers, {args.requests} requests per page (SQLite)")
-        for label, url in PAGES.items():
+        for label, template in PAGES.items():
+            url = template.format(offer=offer)
             client.get(url)  # warm caches
             timings = []
             for _ in range(args.requests):
