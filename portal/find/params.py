@@ -48,6 +48,15 @@ class SearchRequest:
         return self.place is not None
 
 
+def clean_text(value: str, limit: int) -> str:
+    """Return typed text with control characters (NUL included) as spaces, trimmed and capped.
+
+    PostgreSQL refuses NUL in text, and no one means to search for one.
+    """
+    printable = "".join(ch if ch.isprintable() else " " for ch in value[: limit * 4])
+    return " ".join(printable.split())[:limit]
+
+
 def _allowed_values(vocabularies: dict[str, set[str]]) -> dict[str, set[str]]:
     return {
         **vocabularies,
@@ -69,8 +78,8 @@ def parse_search_args(
 ) -> SearchRequest:
     """Build a SearchRequest from the page's parameters; never raises on bad input."""
     errors: list[str] = []
-    text = " ".join(args.get("q", "").split())[:MAX_TEXT_LENGTH]
-    where = " ".join(args.get("where", "").split())[:100]
+    text = clean_text(args.get("q", ""), MAX_TEXT_LENGTH)
+    where = clean_text(args.get("where", ""), 100)
     allowed = _allowed_values(vocabularies)
     selected: dict[str, list[str]] = {}
     for param in MULTI_FIELDS:

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from portal.extensions import db
 from portal.find.engine import search_engine
-from portal.find.params import RADIUS_CHOICES, SearchRequest, parse_search_args
+from portal.find.params import RADIUS_CHOICES, SearchRequest, clean_text, parse_search_args
 from portal.find.presenters import present_hit
 from portal.find.services import SearchOutcome, run_search
 from portal.geo.services import all_municipalities
@@ -95,7 +95,7 @@ def search_json() -> Response:
 @bp.get("/search/suggest.json")
 def suggest_json() -> Response:
     """Suggest offer titles while the visitor types (progressive enhancement)."""
-    text = " ".join(request.args.get("q", "").split())[:100]
+    text = clean_text(request.args.get("q", ""), 100)
     if len(text) < 2:
         return jsonify(suggestions=[])
     try:
