@@ -45,6 +45,7 @@ def main() -> None:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
                 "SECRET_KEY": "bench-" * 8,
+                "RATELIMIT_ENABLED": False,
             }
         )
         with app.app_context():

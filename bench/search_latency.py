@@ -96,6 +96,7 @@ def bench_size(size: int, repeat: int) -> None:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(folder) / 'bench.sqlite3'}",
                 "SECRET_KEY": "bench-" * 8,
+                "RATELIMIT_ENABLED": False,
                 "SEARCH_INDEX_DIR": str(Path(folder) / "index"),
             }
         )

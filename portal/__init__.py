@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import get_locale
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import ConfigError, from_environment, validate
 
@@ -40,12 +41,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["TESTING"] = True
     validate(app.config)
 
-    from portal.extensions import babel, csrf, db
+    from portal.extensions import babel, csrf, db, limiter
     from portal.i18n import select_locale
     from portal.taxonomy.vocabulary import REMOTE_FEATURES
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"])  # type: ignore[method-assign]
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, remote_features=REMOTE_FEATURES)
 

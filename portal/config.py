@@ -99,6 +99,11 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "GEOCODER": (environ.get("GEOCODER") or "offline").strip().lower(),
         "GEOCODER_USER_AGENT": environ.get("GEOCODER_USER_AGENT", "faellesskabsportalen"),
         "GEOCODER_TIMEOUT": _env_int(environ.get("GEOCODER_TIMEOUT"), "GEOCODER_TIMEOUT", 3, 1),
+        "PROXY_COUNT": _env_int(environ.get("PROXY_COUNT"), "PROXY_COUNT", 0),
+        "RATELIMIT_ENABLED": _env_bool(environ.get("RATELIMIT_ENABLED"), "RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SEARCH": environ.get("RATELIMIT_SEARCH") or "120 per minute",
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int(environ.get("MAIL_PORT"), "MAIL_PORT", 587, 1),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
@@ -147,6 +152,9 @@ def validate(config: dict[str, Any]) -> None:
         )
     if engine == "meilisearch" and not config.get("MEILI_URL"):
         raise ConfigError("MEILI_URL must be set when SEARCH_ENGINE=meilisearch")
+    storage = config.get("RATELIMIT_STORAGE_URI", "memory://")
+    if not storage.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+        raise ConfigError("REDIS_URL must start with redis:// or rediss://")
     tile_url = urlsplit(config.get("MAP_TILE_URL", ""))
     if (
         tile_url.scheme not in {"http", "https"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
@@ -12,8 +12,12 @@ from portal.extensions import db
 logger = logging.getLogger(__name__)
 
 
-def _render_http_error(error: HTTPException) -> tuple[str, int]:
+def _render_http_error(error: HTTPException) -> tuple[str, int] | Response:
     code = error.code or 500
+    if request.path.endswith(".json") or request.path.startswith("/api/"):
+        response = jsonify(error=code, message=error.name, description=error.description)
+        response.status_code = code
+        return response
     template = "errors/404.html" if code == 404 else "errors/error.html"
     return render_template(template, error=error, code=code), code
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.find.engine import search_engine
 from portal.find.params import RADIUS_CHOICES, SearchRequest, clean_text, parse_search_args
 from portal.find.presenters import present_hit
@@ -37,6 +37,10 @@ def _labels(vocabularies: dict[str, list]) -> dict[str, str]:
     return {t.code: t.label(language) for terms in vocabularies.values() for t in terms}
 
 
+def _search_limit() -> str:
+    return current_app.config["RATELIMIT_SEARCH"]
+
+
 def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
     vocabularies = _vocabularies()
     allowed = {field: {t.code for t in terms} for field, terms in vocabularies.items()}
@@ -50,6 +54,7 @@ def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
 
 
 @bp.get("/search")
+@limiter.limit(_search_limit)
 def search_page() -> str:
     """Show offers near a place and matching words, with filters, counts and a map."""
     parsed, outcome, vocabularies = _search()
@@ -69,6 +74,7 @@ def search_page() -> str:
 
 
 @bp.get("/search.json")
+@limiter.limit(_search_limit)
 def search_json() -> Response:
     """Answer the search page's question as JSON."""
     parsed, outcome, vocabularies = _search()
@@ -93,6 +99,7 @@ def search_json() -> Response:
 
 
 @bp.get("/search/suggest.json")
+@limiter.limit(_search_limit)
 def suggest_json() -> Response:
     """Suggest offer titles while the visitor types (progressive enhancement)."""
     text = clean_text(request.args.get("q", ""), 100)
