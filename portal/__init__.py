@@ -54,6 +54,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(get_locale=get_locale, remote_features=REMOTE_FEATURES)
 
     from portal import cli, errors, health, security, vendor
+    from portal.api.docs_views import bp as api_docs_bp
+    from portal.api.views import bp as api_bp
     from portal.find import outbox
     from portal.find.sync import drain_after_request
     from portal.find.views import bp as find_bp
@@ -64,6 +66,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(offers_bp)
     app.register_blueprint(find_bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(api_docs_bp)
     outbox.register()
     app.after_request(drain_after_request)
     errors.init_app(app)
