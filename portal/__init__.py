@@ -55,6 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from portal import cli, errors, health, security, vendor
     from portal.api.docs_views import bp as api_docs_bp
+    from portal.api.downloads import downloads_bp
     from portal.api.views import bp as api_bp
     from portal.find import outbox
     from portal.find.sync import drain_after_request
@@ -68,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(api_docs_bp)
+    app.register_blueprint(downloads_bp)
     outbox.register()
     app.after_request(drain_after_request)
     errors.init_app(app)

@@ -270,6 +270,9 @@ def init_app(app: Flask) -> None:
     from portal.geo.cli import import_postcodes
 
     app.cli.add_command(import_postcodes)
+    from portal.api.cli import register as register_open_data
+
+    register_open_data(app)
 
 
 def create_app_or_exit() -> Flask:
