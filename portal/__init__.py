@@ -62,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from portal.find.views import bp as find_bp
     from portal.main import bp as main_bp
     from portal.offers import bp as offers_bp
+    from portal.widget import bp as widget_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(offers_bp)
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(api_docs_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(widget_bp)
     outbox.register()
     app.after_request(drain_after_request)
     errors.init_app(app)
