@@ -24,7 +24,7 @@ from portal.find.documents import indexable_condition, is_indexable
 from portal.find.services import run_search
 from portal.geo.models import Municipality, Postcode
 from portal.offers.models import Location, LocationType, Schedule, Service, ServiceAtLocation
-from portal.organizations.models import Contact, Organization, Phone
+from portal.organizations.models import Organization, Phone
 from portal.taxonomy.models import ServiceAttribute, Taxonomy, TaxonomyTerm
 from search import SearchEngine, SearchQuery
 
@@ -137,21 +137,6 @@ def phone(item: Phone) -> JSON:
     )
 
 
-def contact(item: Contact) -> JSON:
-    """Return a contact person as an HSDS contact with their phones."""
-    return _clean(
-        {
-            "id": str(item.id),
-            "organization_id": _id(item.organization_id),
-            "service_id": _id(item.service_id),
-            "name": item.name,
-            "title": item.title,
-            "email": item.email,
-            "phones": [phone(p) for p in item.phones],
-        }
-    )
-
-
 # ---------- schedules and places ----------
 
 
@@ -245,14 +230,17 @@ def _public_services(org: Organization) -> list[Service]:
 
 
 def organization_full(org: Organization) -> JSON:
-    """Return an organisation with its contacts, phones, public places and public offers."""
+    """Return an organisation with its phones, public places and public offers.
+
+    Named contact persons are left out: open data never carries personal data,
+    and their names and e-mail addresses are shown only on the offer pages.
+    """
     services = _public_services(org)
     location_ids = {sal.location_id for s in services for sal in s.service_at_locations}
     locations = sorted(
         (loc for loc in org.locations if loc.id in location_ids), key=lambda loc: str(loc.id)
     )
     return organization_basic(org) | {
-        "contacts": [contact(c) for c in org.contacts if c.service_id is None],
         "phones": [phone(p) for p in org.phones if p.service_id is None and p.contact_id is None],
         "locations": [location_full(loc) for loc in locations],
         "services": [service_basic(s) for s in services],
@@ -332,7 +320,10 @@ def service_at_location_basic(sal: ServiceAtLocation) -> JSON:
 
 
 def service_full(service: Service) -> JSON:
-    """Return an offer fully nested: organisation, places, schedules, contacts, terms, cost."""
+    """Return an offer fully nested: organisation, places, schedules, phones, terms, cost.
+
+    Named contact persons are left out, as in ``organization_full``.
+    """
     return service_basic(service) | {
         "organization": organization_basic(service.organization),
         "service_at_locations": [
@@ -341,7 +332,6 @@ def service_full(service: Service) -> JSON:
         ],
         "schedules": [schedule(s) for s in service.schedules],
         "phones": [phone(p) for p in service.phones if p.contact_id is None],
-        "contacts": [contact(c) for c in service.contacts],
         "attributes": [
             attribute(a)
             for a in sorted(
@@ -382,7 +372,6 @@ def load_options_for_services() -> list[so.interfaces.LoaderOption]:
         so.selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.schedules),
         so.selectinload(Service.schedules),
         term.joinedload(TaxonomyTerm.taxonomy),
-        so.selectinload(Service.contacts).selectinload(Contact.phones),
         so.selectinload(Service.phones),
     ]
 
@@ -399,7 +388,6 @@ def load_options_for_service_at_locations() -> list[so.interfaces.LoaderOption]:
 def load_options_for_organizations() -> list[so.interfaces.LoaderOption]:
     """Return loader options for organisations with their contacts, places and offers."""
     return [
-        so.selectinload(Organization.contacts).selectinload(Contact.phones),
         so.selectinload(Organization.phones),
         so.selectinload(Organization.locations).options(*_location_options()),
         so.selectinload(Organization.services).selectinload(Service.service_at_locations),

@@ -752,10 +752,11 @@ class _Writer:
         """Delete the parts of updated offers that the source no longer lists."""
         if not self.existing_services:
             return
+        # Contacts are not among them: exports never carry contact persons, so
+        # their absence from a dataset says nothing about whether they left.
         children = (
             ("attribute", ServiceAttribute),
             ("phone", Phone),
-            ("contact", Contact),
             ("schedule", Schedule),
             ("service_at_location", ServiceAtLocation),
         )

@@ -405,3 +405,16 @@ def test_exported_dataset_validates_against_the_official_schemas(
             assert not errors, (kind, item["id"], errors[:3])
     broken = Draft202012Validator({"$ref": SCHEMA_URL + "compiled/service.json"}, registry=registry)
     assert not broken.is_valid({**data["services"][0], "status": "open"})
+
+
+def test_exports_carry_no_contact_persons(app, make_offer, tmp_path) -> None:
+    from portal.api.dataset import dump_json, export_json, export_tabular
+    from portal.extensions import db
+
+    make_offer()
+
+    assert "Karen Jensen" not in dump_json(export_json(db.session))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    export_tabular(db.session, folder)
+    assert not any("Karen Jensen" in p.read_text(encoding="utf-8") for p in folder.iterdir())
