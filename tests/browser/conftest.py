@@ -70,6 +70,7 @@ def site(app, make_offer) -> Iterator[LiveSite]:
                 "offer": f"/tilbud/{local.id}",
                 "online offer": f"/tilbud/{online.id}",
                 "not found": "/tilbud/findes-ikke",
+                "open data": "/api",
             },
         )
     finally:

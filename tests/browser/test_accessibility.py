@@ -46,7 +46,7 @@ def test_pages_have_no_wcag_violations_on_a_phone(site: LiveSite, browser) -> No
     axe = Axe()
     page = new_page(browser, site, [], viewport=NARROWEST_PHONE)
     reports = {}
-    for name in ("search", "empty search", "unknown place", "offer"):
+    for name in ("search", "empty search", "unknown place", "offer", "open data"):
         page.goto(site.url(name))
         settle(page)
         results = axe.run(page, options=AXE_OPTIONS)
