@@ -69,7 +69,6 @@ def search_page() -> str:
         municipalities=all_municipalities(db.session),
         labels=labels,
         radius_choices=RADIUS_CHOICES,
-        tile_url=current_app.config["MAP_TILE_URL"],
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 
 from portal.db import utcnow
 from portal.extensions import db
@@ -57,8 +57,6 @@ def show_offer(offer_id: str) -> str:
         service=service,
         describe=describe,
         meetings=next_meetings(service.schedules, utcnow(), count=5),
-        tile_url=current_app.config["MAP_TILE_URL"],
-        map_attribution=current_app.config["MAP_ATTRIBUTION"],
     )
 
 
