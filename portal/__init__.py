@@ -61,7 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from portal.find.sync import drain_after_request
     from portal.find.views import bp as find_bp
     from portal.main import bp as main_bp
-    from portal.offers import bp as offers_bp
+    from portal.offers.views import bp as offers_bp
     from portal.widget import bp as widget_bp
 
     app.register_blueprint(main_bp)

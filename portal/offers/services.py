@@ -8,12 +8,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.db import utcnow
+from portal.find.documents import indexable_condition
 from portal.offers.models import Location, LocationType, Service, ServiceAtLocation, ServiceStatus
 from portal.organizations.models import Organization
 from portal.taxonomy.models import ServiceAttribute, TaxonomyTerm
-
-PER_PAGE = 20
-MAX_QUERY_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,11 @@ class DirectoryCounts:
 
 
 def directory_counts(session: so.Session) -> DirectoryCounts:
-    """Count published offers, the municipalities they meet in, and their organisations."""
-    published = Service.status == ServiceStatus.PUBLISHED
+    """Count the offers citizens can find, the municipalities they meet in, and their organisations.
+
+    "Can find" is the search index's rule: published and confirmed within a year.
+    """
+    published = indexable_condition(utcnow())
     offers = session.scalar(sa.select(sa.func.count()).select_from(Service).where(published))
     covered = session.scalar(
         sa.select(sa.func.count(sa.distinct(Location.municipality_code)))

@@ -1,18 +1,19 @@
-"""Browse the directory and read one offer."""
+"""Read one offer, download its meetings, and forward the old list address."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from portal.db import utcnow
 from portal.extensions import db
-from portal.offers import bp
 from portal.offers.calendar import offer_calendar
 from portal.offers.models import Service
 from portal.offers.schedules import describe, next_meetings
 from portal.offers.services import get_published_service
+
+bp = Blueprint("offers", __name__)
 
 # The first version of the list lived at /tilbud with Danish parameter names;
 # shared links keep working.
