@@ -113,6 +113,9 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
             "MAIL_DEFAULT_SENDER", "Fællesskabsportalen <noreply@localhost>"
         ),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
+        # Links in emails and on printed cards are built from this, since
+        # commands run by cron have no request to take the host from.
+        "PUBLIC_URL": (environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

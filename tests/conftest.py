@@ -22,6 +22,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from portal import create_app, migrate
+from portal.accounts.models import MemberRole, Membership, User
+from portal.accounts.passwords import hash_password
 from portal.db import create_engine, utcnow
 from portal.extensions import db
 from portal.find.synonyms import seed_synonyms
@@ -43,6 +45,7 @@ from portal.offers.models import Frequency
 from portal.taxonomy.services import seed_vocabularies, terms_by_code
 
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-production"
+TEST_PASSWORD = "grøn kaffekande ved fjorden 1987"
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -235,3 +238,54 @@ def count_queries(app: Flask) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", record)
 
     return counter
+
+
+@pytest.fixture(scope="session")
+def test_password_hash() -> str:
+    """Return one argon2 hash of TEST_PASSWORD (hashing is slow on purpose)."""
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def make_user(app: Flask, test_password_hash: str) -> Callable[..., User]:
+    """Return a factory of committed, verified users whose password is TEST_PASSWORD.
+
+    ``organization`` (with ``role``, owner by default) makes the user a member.
+    """
+    counter = iter(range(1, 10_000))
+
+    def factory(
+        email: str | None = None,
+        organization: Organization | None = None,
+        role: MemberRole = MemberRole.OWNER,
+        **overrides: Any,
+    ) -> User:
+        values: dict[str, Any] = {
+            "email": email or f"bruger{next(counter)}@example.org",
+            "name": "Test Bruger",
+            "password_hash": test_password_hash,
+            "email_verified_at": utcnow(),
+        }
+        user = User(**{**values, **overrides})
+        db.session.add(user)
+        if organization is not None:
+            db.session.add(Membership(user=user, organization_id=organization.id, role=role))
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
+    """Return a function that signs a user in on the test client (as a finished sign-in would)."""
+
+    def sign_in(user: User, test_client: FlaskClient | None = None) -> FlaskClient:
+        test_client = test_client or client
+        with test_client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return test_client
+
+    return sign_in

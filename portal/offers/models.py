@@ -76,6 +76,7 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
             name="age_order",
         ),
         sa.Index("ix_service_status_confirmed", "status", "last_confirmed_at"),
+        sa.UniqueConstraint("organization_id", "external_id", name="uq_service_external_id"),
     )
 
     organization_id: so.Mapped[uuid.UUID] = so.mapped_column(
@@ -97,6 +98,12 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     maximum_age: so.Mapped[int | None]
     published_at: so.Mapped[dt.datetime | None]
     last_confirmed_at: so.Mapped[dt.datetime | None]
+    has_waiting_list: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    waiting_list_text: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    closed_until: so.Mapped[dt.date | None]
+    # Identifier in the association's own system, for idempotent bulk import.
+    external_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
+    stale_reminder_sent_at: so.Mapped[dt.datetime | None]
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -229,3 +236,15 @@ class Schedule(UUIDPrimaryKey, Base):
     service_at_location: so.Mapped[ServiceAtLocation | None] = so.relationship(
         back_populates="schedules"
     )
+
+
+class ServiceViewDay(Base):
+    """How many times an offer's page was opened on one day (no visitor data kept)."""
+
+    __tablename__ = "service_view_day"
+
+    service_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: so.Mapped[dt.date] = so.mapped_column(primary_key=True)
+    views: so.Mapped[int] = so.mapped_column(default=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import uuid
 from typing import TYPE_CHECKING
 
@@ -9,8 +11,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from portal.db import Base, Timestamps, UUIDPrimaryKey
+from portal.offers.models import _enum
 
 if TYPE_CHECKING:
+    from portal.accounts.models import User
     from portal.offers.models import Location, Service
 
 
@@ -34,6 +38,8 @@ class Organization(UUIDPrimaryKey, Timestamps, Base):
     parent_organization_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
         sa.ForeignKey("organization.id")
     )
+    # Verified organisations publish directly; others go through review.
+    is_verified: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     version: so.Mapped[int] = so.mapped_column(default=1)
 
@@ -89,3 +95,36 @@ class Phone(UUIDPrimaryKey, Base):
     organization: so.Mapped[Organization | None] = so.relationship(back_populates="phones")
     service: so.Mapped[Service | None] = so.relationship(back_populates="phones")
     contact: so.Mapped[Contact | None] = so.relationship(back_populates="phones")
+
+
+class ClaimStatus(enum.StrEnum):
+    """An association's request to take over a listing: waiting, approved or rejected."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class ClaimRequest(UUIDPrimaryKey, Timestamps, Base):
+    """A user's request to manage an organisation listed without members (admin decides)."""
+
+    __tablename__ = "claim_request"
+
+    organization_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[uuid.UUID] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    message: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[ClaimStatus] = so.mapped_column(
+        _enum(ClaimStatus, "claim_status"), default=ClaimStatus.PENDING
+    )
+    decided_by_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: so.Mapped[dt.datetime | None]
+    reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    organization: so.Mapped[Organization] = so.relationship()
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])

@@ -1,0 +1,1 @@
+"""Accounts: sign-up, sign-in, email verification, password reset and sessions."""

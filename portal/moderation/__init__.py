@@ -1,0 +1,1 @@
+"""Moderation: offer versions, the review queue, freshness and problem reports."""
