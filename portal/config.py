@@ -116,6 +116,14 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         # Links in emails and on printed cards are built from this, since
         # commands run by cron have no request to take the host from.
         "PUBLIC_URL": (environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # Freshness: the contact is asked to confirm an offer after about
+        # eleven months, and it leaves search after about thirteen.
+        "OFFER_REMIND_AFTER_DAYS": _env_int(
+            environ.get("OFFER_REMIND_AFTER_DAYS"), "OFFER_REMIND_AFTER_DAYS", 335, 1
+        ),
+        "OFFER_HIDE_AFTER_DAYS": _env_int(
+            environ.get("OFFER_HIDE_AFTER_DAYS"), "OFFER_HIDE_AFTER_DAYS", 395, 1
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
