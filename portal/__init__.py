@@ -53,7 +53,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(get_locale=get_locale, remote_features=REMOTE_FEATURES)
 
-    from portal import cli, errors, health, security, urls, vendor
+    from portal import cli, errors, health, observability, security, urls, vendor
     from portal.accounts import sessions
     from portal.api.docs_views import bp as api_docs_bp
     from portal.api.downloads import downloads_bp
@@ -75,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget_bp)
     outbox.register()
     app.after_request(drain_after_request)
+    observability.init_app(app)
     sessions.init_app(app)
     urls.init_app(app)
     errors.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -55,6 +56,27 @@ def _env_float(value: str | None, name: str, default: float) -> float:
     if not 0 < number <= 60:
         raise ConfigError(f"{name} must be between 0 and 60 seconds, not {value}")
     return number
+
+
+def _env_choice(value: str | None, name: str, choices: tuple[str, ...], default: str) -> str:
+    if value is None or value == "":
+        return default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _env_networks(value: str | None, name: str, default: str) -> tuple[Any, ...]:
+    try:
+        return tuple(
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in (value or default).split(",")
+            if part.strip()
+        )
+    except ValueError:
+        raise ConfigError(
+            f"{name} must be a comma-separated list of networks, not {value!r}"
+        ) from None
 
 
 def load_secret_key(instance_path: Path) -> str:
@@ -116,6 +138,22 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         # Links in emails and on printed cards are built from this, since
         # commands run by cron have no request to take the host from.
         "PUBLIC_URL": (environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "LOG_FORMAT": _env_choice(
+            environ.get("LOG_FORMAT"),
+            "LOG_FORMAT",
+            ("json", "text"),
+            "json" if env == "production" else "text",
+        ),
+        "LOG_LEVEL": _env_choice(
+            (environ.get("LOG_LEVEL") or "").upper() or None,
+            "LOG_LEVEL",
+            ("DEBUG", "INFO", "WARNING", "ERROR"),
+            "INFO",
+        ),
+        "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        "METRICS_ALLOW_NETWORKS": _env_networks(
+            environ.get("METRICS_ALLOW_NETWORKS"), "METRICS_ALLOW_NETWORKS", "127.0.0.1/32,::1/128"
+        ),
         # Freshness: the contact is asked to confirm an offer after about
         # eleven months, and it leaves search after about thirteen.
         "OFFER_REMIND_AFTER_DAYS": _env_int(

@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+from portal.observability import count_error
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ def _render_http_error(error: HTTPException) -> tuple[str, int] | Response:
 
 def _render_internal_error(error: Exception) -> tuple[str, int]:
     db.session.rollback()
+    count_error(getattr(error, "original_exception", None) or error)
     logger.exception("Unhandled error: %s", type(error).__name__)
     return render_template("errors/500.html", code=500), 500
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy.orm as so
 
 from portal.find.fallback import database_search
+from portal.observability import observe_search
 from search import SearchEngine, SearchError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,15 @@ def run_search(
     session: so.Session, engine: SearchEngine, query: SearchQuery, timeout_s: float
 ) -> SearchOutcome:
     """Ask the engine; on an engine error or after ``timeout_s`` ask the database."""
+    started = time.perf_counter()
+    outcome = _search_or_fall_back(session, engine, query, timeout_s)
+    observe_search(engine.name, outcome.degraded, time.perf_counter() - started)
+    return outcome
+
+
+def _search_or_fall_back(
+    session: so.Session, engine: SearchEngine, query: SearchQuery, timeout_s: float
+) -> SearchOutcome:
     try:
         future = _executor.submit(engine.search, query)
         return SearchOutcome(future.result(timeout=timeout_s))
