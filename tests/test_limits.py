@@ -72,3 +72,10 @@ def test_oversized_body_gets_413(client) -> None:
 
     assert response.status_code == 413
     assert "for stort" in response.get_data(as_text=True)
+
+
+def test_a_form_with_thousands_of_fields_gets_413(client) -> None:
+    fields = {f"f{number}": "x" for number in range(1500)}
+    response = client.post("/sprog/en", data=fields, content_type="multipart/form-data")
+
+    assert response.status_code == 413
