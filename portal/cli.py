@@ -200,6 +200,12 @@ def _validate_count(_ctx: click.Context, _param: click.Parameter, value: int) ->
 def seed_demo(count: int, seed: int) -> None:
     """Replace the demo offers with a fresh, realistic nationwide set."""
     _generate(count, seed, replace=True)
+    from portal.accounts.cli import seed_demo_accounts
+
+    seed_demo_accounts()
+    from portal.knowledge.cli import seed_knowledge_demo
+
+    seed_knowledge_demo()
 
 
 @click.command("generate")
@@ -253,6 +259,12 @@ def demo(host: str, port: int) -> None:
 
         _with_engine(drain_all)
         _with_engine(reconcile)
+    from portal.accounts.cli import seed_demo_accounts
+
+    seed_demo_accounts()
+    from portal.knowledge.cli import seed_knowledge_demo
+
+    seed_knowledge_demo()
     db.session.close()
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     click.echo(f"Fællesskabsportalen is running at http://{host}:{port}/ (Ctrl+C stops it)")
@@ -273,6 +285,27 @@ def init_app(app: Flask) -> None:
     from portal.api.cli import register as register_open_data
 
     register_open_data(app)
+    from portal.imports.cli import register as register_imports
+
+    register_imports(app)
+    from portal.mail.cli import mail_group
+
+    app.cli.add_command(mail_group)
+    from portal.moderation.cli import offers_group
+
+    app.cli.add_command(offers_group)
+    from portal.statistics.cli import register as register_statistics
+
+    register_statistics(app)
+    from portal.knowledge.cli import knowledge_group
+
+    app.cli.add_command(knowledge_group)
+    from portal.accounts.cli import admin_group
+
+    app.cli.add_command(admin_group)
+    from portal.referrals.cli import referrals_group
+
+    app.cli.add_command(referrals_group)
 
 
 def create_app_or_exit() -> Flask:

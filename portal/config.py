@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import secrets
+from collections.abc import Callable
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from limits import parse_many
 from sqlalchemy.exc import ArgumentError
 
 SEARCH_ENGINES = ("embedded", "meilisearch")
+RATE_LIMITS = (
+    "RATELIMIT_SEARCH",
+    "RATELIMIT_REPORTS",
+    "RATELIMIT_CONTACT",
+    "RATELIMIT_REFERRALS",
+    "RATELIMIT_LOGIN",
+    "RATELIMIT_ACCOUNT_MAIL",
+)
 ENVIRONMENTS = ("development", "production", "testing")
 MIN_SECRET_KEY_LENGTH = 32
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -81,11 +93,22 @@ def _env_networks(value: str | None, name: str, default: str) -> tuple[Any, ...]
 
 def load_secret_key(instance_path: Path) -> str:
     """Return the persisted secret key under instance/, creating it on first run."""
-    key_file = instance_path / "secret_key"
+    return _load_or_create(instance_path / "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def load_encryption_key(instance_path: Path) -> str:
+    """Return the persisted development encryption key under instance/, creating it once."""
+    return _load_or_create(
+        instance_path / "encryption_key",
+        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
+    )
+
+
+def _load_or_create(key_file: Path, make: Callable[[], str]) -> str:
     if key_file.exists():
         return key_file.read_text(encoding="ascii").strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = make()
     # Create the file readable by the owner only, and never overwrite a key a
     # concurrent process has just written.
     try:
@@ -126,6 +149,19 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SEARCH": environ.get("RATELIMIT_SEARCH") or "120 per minute",
+        "RATELIMIT_CONTACT": environ.get("RATELIMIT_CONTACT") or "5 per hour; 20 per day",
+        # A clinic's staff share one address, so referrals get a roomier limit.
+        "RATELIMIT_REFERRALS": environ.get("RATELIMIT_REFERRALS") or "60 per hour; 300 per day",
+        "RATELIMIT_LOGIN": environ.get("RATELIMIT_LOGIN") or "10 per minute; 100 per hour",
+        "RATELIMIT_ACCOUNT_MAIL": environ.get("RATELIMIT_ACCOUNT_MAIL")
+        or "5 per minute; 30 per hour",
+        "IMPORT_MAX_BYTES": _env_int(
+            environ.get("IMPORT_MAX_BYTES"), "IMPORT_MAX_BYTES", 5 * 1024 * 1024, 1024
+        ),
+        "STATISTICS_CACHE_SECONDS": _env_int(
+            environ.get("STATISTICS_CACHE_SECONDS"), "STATISTICS_CACHE_SECONDS", 300, 0
+        ),
+        "RATELIMIT_REPORTS": environ.get("RATELIMIT_REPORTS") or "5 per hour; 20 per day",
         "MAIL_SERVER": environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int(environ.get("MAIL_PORT"), "MAIL_PORT", 587, 1),
         "MAIL_USERNAME": environ.get("MAIL_USERNAME", ""),
@@ -134,6 +170,18 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "MAIL_DEFAULT_SENDER": environ.get(
             "MAIL_DEFAULT_SENDER", "Fællesskabsportalen <noreply@localhost>"
         ),
+        "MAIL_TIMEOUT": _env_int(environ.get("MAIL_TIMEOUT"), "MAIL_TIMEOUT", 10, 1),
+        "MAIL_MAX_ATTEMPTS": _env_int(environ.get("MAIL_MAX_ATTEMPTS"), "MAIL_MAX_ATTEMPTS", 10, 1),
+        # With SMTP a worker (`portal mail send --loop`) delivers, so a slow mail
+        # server never slows a page; small installs may send after each request.
+        "MAIL_SEND_AFTER_REQUEST": _env_bool(
+            environ.get("MAIL_SEND_AFTER_REQUEST"), "MAIL_SEND_AFTER_REQUEST", False
+        ),
+        # The development mailbox page shows every message, reset links included.
+        "MAIL_DEV_MAILBOX": _env_bool(
+            environ.get("MAIL_DEV_MAILBOX"), "MAIL_DEV_MAILBOX", env == "development"
+        ),
+        "MAIL_MAILBOX_DIR": environ.get("MAIL_MAILBOX_DIR") or str(instance_path / "mailbox"),
         "PREFERRED_URL_SCHEME": "https" if env == "production" else "http",
         # Links in emails and on printed cards are built from this, since
         # commands run by cron have no request to take the host from.
@@ -151,6 +199,23 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
             "INFO",
         ),
         "METRICS_TOKEN": environ.get("METRICS_TOKEN", ""),
+        # Referrals: flag the unanswered, and delete personal data this many
+        # days after a referral closed, or after it was sent if it never did.
+        # A signed-in session ends after this long without a request, and in
+        # any case this long after signing in (checked on the server).
+        "SESSION_IDLE_MINUTES": _env_int(
+            environ.get("SESSION_IDLE_MINUTES"), "SESSION_IDLE_MINUTES", 30, 1
+        ),
+        "SESSION_MAX_HOURS": _env_int(environ.get("SESSION_MAX_HOURS"), "SESSION_MAX_HOURS", 10, 1),
+        "REFERRAL_FLAG_AFTER_DAYS": _env_int(
+            environ.get("REFERRAL_FLAG_AFTER_DAYS"), "REFERRAL_FLAG_AFTER_DAYS", 7, 1
+        ),
+        "REFERRAL_PURGE_CLOSED_DAYS": _env_int(
+            environ.get("REFERRAL_PURGE_CLOSED_DAYS"), "REFERRAL_PURGE_CLOSED_DAYS", 90, 1
+        ),
+        "REFERRAL_PURGE_OPEN_DAYS": _env_int(
+            environ.get("REFERRAL_PURGE_OPEN_DAYS"), "REFERRAL_PURGE_OPEN_DAYS", 180, 1
+        ),
         "METRICS_ALLOW_NETWORKS": _env_networks(
             environ.get("METRICS_ALLOW_NETWORKS"), "METRICS_ALLOW_NETWORKS", "127.0.0.1/32,::1/128"
         ),
@@ -165,7 +230,11 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",
+        # Forms are small: 1 MB in all, 500 kB of form fields in memory, at most
+        # 1,000 fields. Upload routes raise the first limit for themselves.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        "MAX_FORM_PARTS": 1000,
         "BABEL_DEFAULT_LOCALE": "da",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Copenhagen",
         "LANGUAGES": ("da", "en"),
@@ -177,6 +246,12 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         config["SECRET_KEY"] = ""
     else:
         config["SECRET_KEY"] = load_secret_key(instance_path)
+    # Personal data is encrypted with the first key; the others still decrypt,
+    # so keys can be rotated (`portal referrals rotate-keys`).
+    keys = [k.strip() for k in environ.get("ENCRYPTION_KEYS", "").split(",") if k.strip()]
+    if not keys and env != "production":
+        keys = [load_encryption_key(instance_path)]
+    config["ENCRYPTION_KEYS"] = tuple(keys)
     return config
 
 
@@ -213,8 +288,36 @@ def validate(config: dict[str, Any]) -> None:
         raise ConfigError("MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y} in its path")
     if config.get("GEOCODER") not in {"offline", "nominatim"}:
         raise ConfigError(f"GEOCODER must be offline or nominatim, not {config.get('GEOCODER')!r}")
+    _validate_mail(config)
     if config.get("ENV_NAME") == "production":
         _validate_production(config, parsed)
+
+
+def _validate_mail(config: dict[str, Any]) -> None:
+    """Raise ConfigError naming the first mail or rate-limit setting that is wrong."""
+    for name in RATE_LIMITS:
+        try:
+            parse_many(config.get(name) or "1 per second")
+        except ValueError:
+            raise ConfigError(
+                f"{name} must be limits like '5 per hour; 20 per day', not {config.get(name)!r}"
+            ) from None
+    if not 1 <= int(config.get("MAIL_PORT", 587)) <= 65535:
+        raise ConfigError(f"MAIL_PORT must be between 1 and 65535, not {config.get('MAIL_PORT')}")
+    _, sender_address = parseaddr(config.get("MAIL_DEFAULT_SENDER", ""))
+    if "@" not in sender_address:
+        raise ConfigError(
+            "MAIL_DEFAULT_SENDER must be an e-mail address, e.g. "
+            "Fællesskabsportalen <noreply@example.dk>"
+        )
+    if config.get("MAIL_PASSWORD") and not config.get("MAIL_USERNAME"):
+        raise ConfigError("MAIL_USERNAME must be set when MAIL_PASSWORD is set")
+    if config.get("ENV_NAME") != "production":
+        return
+    if config.get("MAIL_DEV_MAILBOX"):
+        raise ConfigError("MAIL_DEV_MAILBOX must be off in production: it shows every e-mail")
+    if config.get("MAIL_PASSWORD") and not config.get("MAIL_USE_TLS"):
+        raise ConfigError("MAIL_USE_TLS must be on in production when MAIL_PASSWORD is set")
 
 
 def _validate_production(config: dict[str, Any], parsed: sa.engine.URL) -> None:
@@ -228,6 +331,10 @@ def _validate_production(config: dict[str, Any], parsed: sa.engine.URL) -> None:
         )
     if config.get("DEBUG"):
         raise ConfigError("FLASK_DEBUG must be off in production")
+    if not config.get("ENCRYPTION_KEYS"):
+        raise ConfigError(
+            "ENCRYPTION_KEYS must be set in production (comma-separated Fernet keys, newest first)"
+        )
     if parsed.get_backend_name() != "postgresql":
         raise ConfigError("DATABASE_URL must point to PostgreSQL in production, not SQLite")
     if config.get("SEARCH_ENGINE") == "meilisearch" and not config.get("MEILI_API_KEY"):

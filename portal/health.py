@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.find.engine import search_engine
 from portal.find.sync import pending
+from portal.mail.sender import mail_health
 
 bp = Blueprint("health", __name__)
 
@@ -25,8 +26,10 @@ def healthz() -> Response:
 
 def _database() -> dict[str, Any]:
     try:
-        db.session.execute(sa.text("SELECT 1"))
-        return {"status": "ok"}
+        # A real table, not SELECT 1: SQLite opens its file only when a
+        # table is read, and this also shows the schema is migrated.
+        revision = db.session.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        return {"status": "ok", "revision": revision}
     except sa.exc.SQLAlchemyError as error:
         db.session.rollback()
         return {"status": "error", "detail": type(error).__name__}
@@ -69,6 +72,7 @@ def readyz() -> tuple[Response, int]:
         "database": _database(),
         "search": _search(),
         "search_outbox": _outbox(),
+        "mail": mail_health(db.session),
         "geocoder": {"status": "ok", "mode": current_app.config["GEOCODER"]},
     }
     if checks["database"]["status"] != "ok":

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import flask_babel
+import pyotp
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from portal import create_app, migrate
@@ -43,6 +44,8 @@ from portal.models import (
 )
 from portal.offers.models import Frequency
 from portal.taxonomy.services import seed_vocabularies, terms_by_code
+from portal.twofactor.guard import SESSION_KEY as SECOND_FACTOR
+from portal.twofactor.models import TwoFactor
 
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-production"
 TEST_PASSWORD = "grøn kaffekande ved fjorden 1987"
@@ -68,6 +71,8 @@ def _reset_postgres(engine: sa.Engine) -> None:
     with engine.begin() as connection:
         Base.metadata.drop_all(connection)
         connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        # Functions outlive drop_all (the audit trail's append-only trigger).
+        connection.execute(sa.text("DROP FUNCTION IF EXISTS audit_entry_append_only() CASCADE"))
 
 
 @pytest.fixture(scope="session")
@@ -123,14 +128,21 @@ def app(database_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         db.engine.dispose()
 
 
+def _fresh_request_globals() -> None:
+    for name in list(vars(g)):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """Return a test client of the app.
 
-    The app fixture keeps one app context open for the whole test, and
-    Flask-Babel caches the locale in it; a real request starts without that
-    cache, so each test request drops it first.
+    The app fixture keeps one app context open for the whole test, so every
+    request would share its ``g`` (and Flask-Babel's cached locale, Flask-Login's
+    loaded user, Flask-WTF's CSRF token of another client's session); a real
+    request starts with a fresh one, so each test request empties it first.
     """
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     app.before_request(flask_babel.refresh)
     return app.test_client()
 
@@ -277,15 +289,29 @@ def make_user(app: Flask, test_password_hash: str) -> Callable[..., User]:
 
 
 @pytest.fixture
-def login(client: FlaskClient) -> Callable[[User], FlaskClient]:
-    """Return a function that signs a user in on the test client (as a finished sign-in would)."""
+def login(client: FlaskClient) -> Callable[..., FlaskClient]:
+    """Return a function that signs a user in on the test client (as a finished sign-in would).
 
-    def sign_in(user: User, test_client: FlaskClient | None = None) -> FlaskClient:
+    Unless ``second_factor=False``, the user has a confirmed authenticator and
+    the session has passed the second factor, as admins and everyone who sees
+    personal data must.
+    """
+
+    def sign_in(
+        user: User, test_client: FlaskClient | None = None, second_factor: bool = True
+    ) -> FlaskClient:
         test_client = test_client or client
+        if second_factor and db.session.get(TwoFactor, user.id) is None:
+            db.session.add(
+                TwoFactor(user_id=user.id, secret=pyotp.random_base32(), confirmed_at=utcnow())
+            )
+            db.session.commit()
         with test_client.session_transaction() as session:
             session.clear()
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            if second_factor:
+                session[SECOND_FACTOR] = user.get_id()
         return test_client
 
     return sign_in

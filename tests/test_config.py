@@ -19,6 +19,7 @@ PRODUCTION = {
     "SECRET_KEY": GOOD_SECRET,
     "DATABASE_URL": "postgresql+psycopg://portal@db/portal",
     "MAIL_SERVER": "smtp.example.org",
+    "ENCRYPTION_KEYS": "sJrasbJNLInr_56vSy9_GXZG2MAkk1VRXxbZWQLMliA=",
 }
 
 
@@ -77,6 +78,7 @@ def test_production_with_safe_settings_starts(tmp_path: Path) -> None:
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"DATABASE_URL": ""}, "DATABASE_URL"),
         ({"MAIL_SERVER": ""}, "MAIL_SERVER"),
+        ({"ENCRYPTION_KEYS": ""}, "ENCRYPTION_KEYS"),
         ({"SEARCH_ENGINE": "meilisearch", "MEILI_URL": "http://meili:7700"}, "MEILI_API_KEY"),
     ],
 )
@@ -84,6 +86,7 @@ def test_production_refuses_insecure_settings(change: dict, variable: str, tmp_p
     with pytest.raises(ConfigError, match=variable):
         _config({**PRODUCTION, **change}, tmp_path)
     assert not (tmp_path / "secret_key").exists(), "production must never invent a key"
+    assert not (tmp_path / "encryption_key").exists(), "production must never invent a key"
 
 
 def test_production_refuses_debug(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def test_readyz_reports_every_check(app, client) -> None:
     body = client.get("/readyz").json
 
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "search", "search_outbox", "geocoder"}
+    assert set(body["checks"]) == {"database", "search", "search_outbox", "mail", "geocoder"}
     assert body["checks"]["search"]["engine"] == "dict"
 
 

@@ -17,12 +17,14 @@ from flask_login import current_user, login_required
 from portal.accounts.models import MemberRole, User
 from portal.db import db
 from portal.offers.models import Service
+from portal.offers.services import get_published_service
 from portal.organizations.models import Organization
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _as_uuid(value: str | uuid.UUID) -> uuid.UUID:
+def uuid_or_404(value: str | uuid.UUID | None) -> uuid.UUID:
+    """Return an id from a URL or form as a UUID, or 404 if it is not one."""
     if isinstance(value, uuid.UUID):
         return value
     try:
@@ -45,7 +47,7 @@ def get_organization_or_404(
     organization_id: str | uuid.UUID, user: User, owner: bool = False
 ) -> Organization:
     """Return an organisation the user may manage (as an owner, if asked), else 404."""
-    organization = db.session.get(Organization, _as_uuid(organization_id))
+    organization = db.session.get(Organization, uuid_or_404(organization_id))
     if organization is None or not can_manage_organization(user, organization.id, owner):
         abort(404)
     return organization
@@ -53,21 +55,36 @@ def get_organization_or_404(
 
 def get_service_for_editing_or_404(service_id: str | uuid.UUID, user: User) -> Service:
     """Return an offer the user may edit (admin or member of its organisation), else 404."""
-    service = db.session.get(Service, _as_uuid(service_id))
+    service = db.session.get(Service, uuid_or_404(service_id))
     if service is None or not can_manage_organization(user, service.organization_id):
         abort(404)
     return service
 
 
+def get_published_service_or_404(service_id: str | uuid.UUID) -> Service:
+    """Return a published offer with what its page shows, else 404."""
+    service = get_published_service(db.session, uuid_or_404(service_id))
+    if service is None:
+        abort(404)
+    return service
+
+
 def admin_required(view: F) -> F:
-    """Let only signed-in admins through; others get 404, as if the page did not exist."""
+    """Let only signed-in admins who passed the second factor through; others get 404.
+
+    Admins can reach personal data (user accounts, and referrals by break glass),
+    so every admin page asks for the authenticator code first.
+    """
+    from portal.twofactor.guard import second_factor_required
+
+    guarded = second_factor_required(view)
 
     @functools.wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_admin:
             abort(404)
-        return view(*args, **kwargs)
+        return guarded(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 

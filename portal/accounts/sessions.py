@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, session
+from flask import Flask, current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, login_user, logout_user
 
@@ -36,9 +36,20 @@ def load_user(token: str) -> User | None:
     return user
 
 
+def _clear_session() -> None:
+    """Empty the session, keeping only the visitor's choice of language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    # The CSRF token cached for this request belongs to the cleared session;
+    # forms rendered from now on need one from the new session.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def start_session(user: User, remember: bool = False) -> None:
     """Sign the user in with a fresh session (nothing from before sign-in is kept)."""
-    session.clear()
+    _clear_session()
     login_user(user, remember=remember)
     user.last_login_at = utcnow()
 
@@ -48,11 +59,17 @@ def end_all_sessions(user: User) -> None:
     user.session_version += 1
 
 
+def leave_session() -> None:
+    """Sign this browser out with a blank session; the account's other sessions are untouched."""
+    logout_user()
+    _clear_session()
+
+
 def end_session(user: User) -> None:
     """Sign out: invalidate the user's sessions and clear this one."""
     end_all_sessions(user)
     logout_user()
-    session.clear()
+    _clear_session()
 
 
 def init_app(app: Flask) -> None:

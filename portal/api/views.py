@@ -52,7 +52,9 @@ def bad_parameter(error: ParamError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     """Answer an HTTP error as JSON, keeping its headers (e.g. Retry-After on 429)."""
-    response = _error(error.code or 500, error.description or error.name)
+    response = _error(
+        error.code or 500, error.description or error.name, getattr(error, "parameter", None)
+    )
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value

@@ -32,6 +32,7 @@ from portal.models import (
     TaxonomyTerm,
 )
 from portal.offers.models import Frequency, LocationType, ServiceStatus
+from portal.referrals.models import Referral
 
 BATCH_SIZE = 5_000
 REMOTE_SHARE = 0.05
@@ -404,6 +405,12 @@ def delete_demo_data(connection: sa.Connection) -> None:
     """Delete every demo organisation and offer with everything attached to them."""
     demo_services = sa.select(Service.id).where(Service.is_demo.is_(True))
     demo_orgs = sa.select(Organization.id).where(Organization.is_demo.is_(True))
+    # Demo referrals (their timelines go with them) point at demo offers.
+    connection.execute(
+        sa.delete(Referral).where(
+            sa.or_(Referral.service_id.in_(demo_services), Referral.organization_id.in_(demo_orgs))
+        )
+    )
     for model in (Schedule, ServiceAttribute, Contact, Phone, ServiceAtLocation):
         connection.execute(sa.delete(model).where(model.service_id.in_(demo_services)))
     connection.execute(sa.delete(Service).where(Service.is_demo.is_(True)))

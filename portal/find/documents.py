@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app, has_app_context
 
 from portal.db import utcnow
 from portal.geo.models import Municipality
@@ -27,9 +28,10 @@ from portal.taxonomy.models import ServiceAttribute, Taxonomy, TaxonomyTerm
 from portal.taxonomy.vocabulary import REMOTE_FEATURES
 from search import Document
 
-# An offer its association has not confirmed for this long is hidden: stale
-# listings are the top complaint about every service directory.
-STALE_AFTER = dt.timedelta(days=365)
+# An offer its association has not confirmed for OFFER_HIDE_AFTER_DAYS is
+# hidden: stale listings are the top complaint about every service directory.
+# Scripts that read documents without an app fall back to the default setting.
+DEFAULT_HIDE_AFTER_DAYS = 395
 _FIELD_OF_TAXONOMY = {
     "aktivitet": "activity",
     "maalgruppe": "target_group",
@@ -39,19 +41,26 @@ _FIELD_OF_TAXONOMY = {
 _WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+def hide_after() -> dt.timedelta:
+    """Return how long a confirmation keeps an offer in search (OFFER_HIDE_AFTER_DAYS)."""
+    if has_app_context():
+        return dt.timedelta(days=current_app.config["OFFER_HIDE_AFTER_DAYS"])
+    return dt.timedelta(days=DEFAULT_HIDE_AFTER_DAYS)
+
+
 def is_indexable(service: Service, now: dt.datetime) -> bool:
     """Return whether citizens should find the offer: published and confirmed recently."""
     if service.status is not ServiceStatus.PUBLISHED:
         return False
     confirmed = service.last_confirmed_at or service.published_at
-    return confirmed is not None and now - confirmed <= STALE_AFTER
+    return confirmed is not None and now - confirmed <= hide_after()
 
 
 def indexable_condition(now: dt.datetime) -> sa.ColumnElement[bool]:
     """Return the SQL condition matching ``is_indexable``."""
     return sa.and_(
         Service.status == ServiceStatus.PUBLISHED,
-        sa.func.coalesce(Service.last_confirmed_at, Service.published_at) >= now - STALE_AFTER,
+        sa.func.coalesce(Service.last_confirmed_at, Service.published_at) >= now - hide_after(),
     )
 
 

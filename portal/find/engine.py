@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Flask, current_app
 
 from search import SearchEngine, get_engine
 
 _lock = threading.Lock()
+T = TypeVar("T")
 
 
 def search_engine(app: Flask | None = None) -> SearchEngine:
     """Return this app's engine, creating it once."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    engine = app.extensions.get("search")
-    if engine is None:
+    return created_once(app, "search", lambda: get_engine(app.config))
+
+
+def created_once(app: Flask, key: str, create: Callable[[], T]) -> T:
+    """Return ``app.extensions[key]``, made by ``create`` the first time any thread asks."""
+    made = app.extensions.get(key)
+    if made is None:
         with _lock:
-            engine = app.extensions.get("search")
-            if engine is None:
-                engine = get_engine(app.config)
-                app.extensions["search"] = engine
-    return engine
+            made = app.extensions.get(key)
+            if made is None:
+                made = create()
+                app.extensions[key] = made
+    return made
 
 
 def close_engine(app: Flask) -> None:

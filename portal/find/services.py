@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -39,20 +40,32 @@ def run_search(
     return outcome
 
 
+def ask_or_fall_back(
+    executor: ThreadPoolExecutor,
+    ask: Callable[[], SearchResult],
+    fall_back: Callable[[], SearchResult],
+    timeout_s: float,
+    engine_name: str,
+) -> SearchOutcome:
+    """Run ``ask`` on ``executor``; on an engine error or after ``timeout_s`` run ``fall_back``."""
+    try:
+        return SearchOutcome(executor.submit(ask).result(timeout=timeout_s))
+    except FutureTimeout:
+        logger.warning("%s exceeded %.1f s; answering from the database", engine_name, timeout_s)
+    except SearchError as error:
+        logger.warning(
+            "%s failed (%s); answering from the database", engine_name, type(error).__name__
+        )
+    return SearchOutcome(fall_back(), degraded=True)
+
+
 def _search_or_fall_back(
     session: so.Session, engine: SearchEngine, query: SearchQuery, timeout_s: float
 ) -> SearchOutcome:
-    try:
-        future = _executor.submit(engine.search, query)
-        return SearchOutcome(future.result(timeout=timeout_s))
-    except FutureTimeout:
-        logger.warning(
-            "Search engine %s exceeded %.1f s; answering from the database", engine.name, timeout_s
-        )
-    except SearchError as error:
-        logger.warning(
-            "Search engine %s failed (%s); answering from the database",
-            engine.name,
-            type(error).__name__,
-        )
-    return SearchOutcome(database_search(session, query), degraded=True)
+    return ask_or_fall_back(
+        _executor,
+        lambda: engine.search(query),
+        lambda: database_search(session, query),
+        timeout_s,
+        f"Search engine {engine.name}",
+    )

@@ -14,6 +14,7 @@ from portal.find.params import RADIUS_CHOICES, SearchRequest, clean_text, parse_
 from portal.find.presenters import present_hit
 from portal.find.services import SearchOutcome, run_search
 from portal.geo.services import all_municipalities
+from portal.statistics.demand import record_unmet_demand
 from portal.taxonomy.services import vocabulary_terms
 from search import SearchError, SearchQuery
 
@@ -49,6 +50,7 @@ def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
     outcome = run_search(
         db.session, search_engine(), parsed.query, current_app.config["SEARCH_TIMEOUT"]
     )
+    record_unmet_demand(db.session, parsed, outcome.result.total)  # anonymous; never raises
     db.session.commit()  # keeps geocoding answers in the cache
     return parsed, outcome, vocabularies
 

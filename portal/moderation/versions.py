@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from portal.accounts.models import User
 from portal.db import db
@@ -72,11 +74,11 @@ def _fields(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
-def _location(location: Location) -> dict[str, Any]:
+def location_data(location: Location) -> dict[str, Any]:
     return _fields(location, LOCATION_FIELDS)
 
 
-def _schedule(schedule: Schedule) -> dict[str, Any]:
+def schedule_data(schedule: Schedule) -> dict[str, Any]:
     return _fields(schedule, SCHEDULE_FIELDS)
 
 
@@ -88,18 +90,28 @@ def snapshot(service: Service) -> dict[str, Any]:
     another field by field and restored.
     """
     data = _fields(service, SERVICE_FIELDS)
-    data["locations"] = [_location(sal.location) for sal in service.service_at_locations]
-    data["schedules"] = [_schedule(schedule) for schedule in service.schedules]
+    data["locations"] = _sorted(
+        [location_data(sal.location) for sal in service.service_at_locations]
+    )
+    data["schedules"] = _sorted([schedule_data(schedule) for schedule in service.schedules])
     terms: dict[str, list[str]] = {}
     for attribute in service.attributes:
         term = attribute.taxonomy_term
         terms.setdefault(term.taxonomy.code, []).append(term.code)
     data["terms"] = {code: sorted(codes) for code, codes in sorted(terms.items())}
-    data["contacts"] = [
-        {"name": c.name, "title": c.title, "email": c.email} for c in service.contacts
-    ]
-    data["phones"] = [{"number": p.number, "description": p.description} for p in service.phones]
+    data["contacts"] = _sorted(
+        [{"name": c.name, "title": c.title, "email": c.email} for c in service.contacts]
+    )
+    data["phones"] = _sorted(
+        [{"number": p.number, "description": p.description} for p in service.phones]
+    )
     return data
+
+
+def _sorted(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Related rows load in no fixed order; a fixed order makes two snapshots
+    # of the same offer equal and their differences readable.
+    return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, default=str))
 
 
 def record_version(
@@ -138,3 +150,68 @@ def last_published_version(service_id: uuid.UUID) -> ServiceVersion | None:
         .order_by(ServiceVersion.number.desc())
         .limit(1)
     )
+
+
+def _approved_condition() -> sa.ColumnElement[bool]:
+    # A version counts as approved when an admin published or checked it, or
+    # when it was published through the normal rules (only admins and
+    # verified organisations can record a PUBLISHED event).
+    admin_ids = sa.select(User.id).where(User.is_admin).scalar_subquery()
+    return sa.and_(
+        ServiceVersion.is_published,
+        sa.or_(
+            ServiceVersion.event == VersionEvent.PUBLISHED,
+            ServiceVersion.actor_id.in_(admin_ids),
+        ),
+    )
+
+
+def last_approved_version(service_id: uuid.UUID) -> ServiceVersion | None:
+    """Return the most recent version an admin (or the publication rules) approved, if any."""
+    return db.session.scalar(
+        sa.select(ServiceVersion)
+        .where(ServiceVersion.service_id == service_id, _approved_condition())
+        .order_by(ServiceVersion.number.desc())
+        .limit(1)
+    )
+
+
+def approved_number_subquery() -> sa.ScalarSelect[int]:
+    """Return a correlated subquery: the number of each offer's last approved version (or 0)."""
+    return (
+        sa.select(sa.func.coalesce(sa.func.max(ServiceVersion.number), 0))
+        .where(ServiceVersion.service_id == Service.id, _approved_condition())
+        .correlate(Service)
+        .scalar_subquery()
+    )
+
+
+def versions_of(service_id: uuid.UUID) -> list[ServiceVersion]:
+    """Return every version of an offer, newest first, with who made it."""
+    return list(
+        db.session.scalars(
+            sa.select(ServiceVersion)
+            .where(ServiceVersion.service_id == service_id)
+            .options(so.joinedload(ServiceVersion.actor))
+            .order_by(ServiceVersion.number.desc())
+        )
+    )
+
+
+def get_version(service_id: uuid.UUID, number: int) -> ServiceVersion | None:
+    """Return one version of an offer by its number, or None."""
+    return db.session.scalar(
+        sa.select(ServiceVersion).where(
+            ServiceVersion.service_id == service_id, ServiceVersion.number == number
+        )
+    )
+
+
+class VersionConflict(Exception):
+    """The offer was changed by someone else after the page was opened."""
+
+
+def check_version(service: Service, expected: int | None) -> None:
+    """Raise VersionConflict unless the offer is still at the version the page showed."""
+    if expected is None or expected != service.version:
+        raise VersionConflict(str(service.id))

@@ -105,6 +105,10 @@ class Service(UUIDPrimaryKey, Timestamps, Base):
     external_id: so.Mapped[str | None] = so.mapped_column(sa.String(100))
     stale_reminder_sent_at: so.Mapped[dt.datetime | None]
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    # The knowledge centre's concept the offer implements (e.g. besøgsven).
+    concept_id: so.Mapped[uuid.UUID | None] = so.mapped_column(
+        sa.ForeignKey("knowledge_item.id", ondelete="SET NULL"), index=True
+    )
     version: so.Mapped[int] = so.mapped_column(default=1)
 
     organization: so.Mapped[Organization] = so.relationship(back_populates="services")

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.offers.models import Frequency, Schedule
@@ -42,7 +43,8 @@ def parse_byday(value: str | None) -> list[ByDay]:
     return items
 
 
-def _weekday_name(index: int) -> str:
+def weekday_name(index: int) -> str:
+    """Return the Danish name of a weekday, Monday being 0."""
     names = (
         _("mandag"),
         _("tirsdag"),
@@ -73,23 +75,39 @@ def _join(parts: list[str]) -> str:
     return _("%(first)s og %(last)s", first=", ".join(parts[:-1]), last=parts[-1])
 
 
+def is_one_off(schedule: Schedule) -> bool:
+    """Return whether the schedule is a single meeting: a rule that starts and ends the same day.
+
+    A one-off date is stored as a weekly rule on that date's weekday with
+    ``dtstart == until``, so calendars, the API and search read it unchanged.
+    """
+    return (
+        schedule.freq is not None
+        and schedule.dtstart is not None
+        and schedule.dtstart == schedule.until
+    )
+
+
 def describe(schedule: Schedule) -> str:
     """Describe when a schedule meets in plain words, e.g. "Hver tirsdag kl. 14.00–16.00"."""
     days = parse_byday(schedule.byday)
-    if schedule.freq is Frequency.MONTHLY and days:
+    if is_one_off(schedule):
+        text = format_date(schedule.dtstart, _("EEEE d. MMMM y"))
+        text = text[:1].upper() + text[1:]
+    elif schedule.freq is Frequency.MONTHLY and days:
         when = _join(
             [
                 _(
                     "%(ordinal)s %(weekday)s",
                     ordinal=_ordinal_name(d.ordinal or 1),
-                    weekday=_weekday_name(d.weekday),
+                    weekday=weekday_name(d.weekday),
                 )
                 for d in days
             ]
         )
         text = _("Den %(when)s i måneden", when=when)
     elif schedule.freq is Frequency.WEEKLY and days:
-        when = _join([_weekday_name(d.weekday) for d in days])
+        when = _join([weekday_name(d.weekday) for d in days])
         if (schedule.interval or 1) > 1:
             text = _("Hver %(n)d. uge %(when)s", n=schedule.interval, when=when)
         else:

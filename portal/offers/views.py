@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-import uuid
+import datetime as dt
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_login import current_user
 
+from portal.accounts.access import get_published_service_or_404
 from portal.db import utcnow
 from portal.extensions import db
 from portal.offers.calendar import offer_calendar
 from portal.offers.models import Service
-from portal.offers.schedules import describe, next_meetings
-from portal.offers.services import get_published_service
+from portal.offers.schedules import COPENHAGEN, describe, next_meetings
+from portal.organizations.views_counter import count_page_view
+from portal.referrals.models import ProfessionalProfile
+from portal.referrals.stats import responsiveness
 
 bp = Blueprint("offers", __name__)
 
@@ -38,33 +43,48 @@ def list_offers() -> Response:
     return redirect(url_for("find.search_page", **args), code=301)
 
 
-def _published_or_404(offer_id: str) -> Service:
-    try:
-        service_id = uuid.UUID(offer_id)
-    except ValueError:
-        abort(404)
-    service = get_published_service(db.session, service_id)
-    if service is None:
-        abort(404)
-    return service
-
-
 @bp.get("/tilbud/<offer_id>")
 def show_offer(offer_id: str) -> str:
     """Show one published offer: what, who for, when, where, how to join, contact."""
-    service = _published_or_404(offer_id)
+    service = get_published_service_or_404(offer_id)
+    count_page_view(service)
+    return offer_page(service)
+
+
+def offer_page(service: Service, *, preview: bool = False) -> str:
+    """Render an offer's public page; a preview is marked so and links nowhere public."""
+    now = utcnow()
+    today = now.astimezone(COPENHAGEN).date()
+    after = now
+    if service.closed_until and service.closed_until > today:
+        # No meetings are shown while the offer is closed.
+        after = dt.datetime.combine(service.closed_until, dt.time(0, 0), tzinfo=COPENHAGEN)
+    professional = None
+    if not preview and current_user.is_authenticated:
+        # Professionals get "Henvis borger"; the verified ones also the association's pace.
+        professional = db.session.scalar(
+            sa.select(ProfessionalProfile).where(ProfessionalProfile.user_id == current_user.id)
+        )
     return render_template(
         "offers/detail.html",
         service=service,
         describe=describe,
-        meetings=next_meetings(service.schedules, utcnow(), count=5),
+        meetings=next_meetings(service.schedules, after, count=5),
+        today=today,
+        preview=preview,
+        professional=professional,
+        responsiveness=(
+            responsiveness(service.organization_id)
+            if professional is not None and professional.is_verified
+            else None
+        ),
     )
 
 
 @bp.get("/tilbud/<offer_id>.ics")
 def offer_calendar_file(offer_id: str) -> Response:
     """Download the offer's meetings as a calendar file."""
-    service = _published_or_404(offer_id)
+    service = get_published_service_or_404(offer_id)
     url = url_for("offers.show_offer", offer_id=service.id, _external=True)
     response = Response(offer_calendar(service, url, utcnow()), mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'attachment; filename="faellesskab.ics"'

@@ -8,71 +8,12 @@
  *   data-place    JSON {lat, lon, label, radius_km} of the searched place, or null
  *   data-zoom     zoom level for a single marker (default 14)
  * Without map tiles (no internet, blocked server) the markers stay on a plain
- * background and a short note under the map says so.
+ * background and a short note under the map says so. Needs map-common.js.
  */
 (function () {
   'use strict';
 
-  var TILE_WAIT_MS = 8000;
-  var leafletLoading = null;
-
-  function parse(text, fallback) {
-    try {
-      return text ? JSON.parse(text) : fallback;
-    } catch (error) {
-      return fallback;
-    }
-  }
-
-  function escapeHtml(text) {
-    var box = document.createElement('div');
-    box.textContent = text || '';
-    return box.innerHTML;
-  }
-
-  function load(tag, url) {
-    return new Promise(function (resolve, reject) {
-      var element = document.createElement(tag);
-      if (tag === 'link') {
-        element.rel = 'stylesheet';
-        element.href = url;
-        // Before our own stylesheet, so the portal's rules win.
-        var ours = document.querySelector('link[rel="stylesheet"]');
-        document.head.insertBefore(element, ours);
-      } else {
-        element.src = url;
-        document.head.appendChild(element);
-      }
-      element.addEventListener('load', resolve);
-      element.addEventListener('error', reject);
-    });
-  }
-
-  function loadLeaflet(container) {
-    if (window.L) {
-      return Promise.resolve(window.L);
-    }
-    if (!leafletLoading) {
-      leafletLoading = Promise.all([
-        load('link', container.dataset.leafletCss),
-        load('script', container.dataset.leafletJs),
-      ]).then(function () {
-        return window.L;
-      });
-    }
-    return leafletLoading;
-  }
-
-  function parts(container, selector) {
-    return container.parentElement.querySelectorAll(selector);
-  }
-
-  function showFailure(container) {
-    container.classList.add('map--offline');
-    parts(container, '[data-map-failed]').forEach(function (note) {
-      note.hidden = false;
-    });
-  }
+  var PortalMap = window.PortalMap;
 
   function markerIcon(L, marker) {
     var label = document.createElement('span');
@@ -110,43 +51,11 @@
 
   function draw(L, container) {
     var data = container.dataset;
-    var markers = parse(data.markers, []).filter(function (m) {
+    var markers = PortalMap.parse(data.markers, []).filter(function (m) {
       return isFinite(m.lat) && isFinite(m.lon);
     });
-    var place = parse(data.place, null);
-    var reduceMotion =
-      window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
-    var map = L.map(container, {
-      zoomControl: false,
-      scrollWheelZoom: false, // the page scrolls, not the map
-      dragging: !L.Browser.mobile, // one finger scrolls the page on phones
-      zoomAnimation: !reduceMotion,
-      fadeAnimation: !reduceMotion,
-      markerZoomAnimation: !reduceMotion,
-    });
-    L.control.zoom({ zoomInTitle: data.zoomIn, zoomOutTitle: data.zoomOut }).addTo(map);
-    map.attributionControl.setPrefix(false);
-
-    var tiles = L.tileLayer(data.tileUrl, {
-      attribution: escapeHtml(data.attribution),
-      maxZoom: 18,
-    });
-    var tileLoaded = false;
-    var failed = false;
-    function fail() {
-      if (failed || tileLoaded) {
-        return;
-      }
-      failed = true;
-      map.removeLayer(tiles);
-      showFailure(container);
-    }
-    tiles.on('tileload', function () {
-      tileLoaded = true;
-    });
-    tiles.on('tileerror', fail);
-    window.setTimeout(fail, TILE_WAIT_MS);
-    tiles.addTo(map);
+    var place = PortalMap.parse(data.place, null);
+    var map = PortalMap.create(L, container);
 
     var bounds = [];
     if (place && isFinite(place.lat) && isFinite(place.lon)) {
@@ -189,65 +98,19 @@
       bounds.push(point);
     });
 
-    map.on('popupopen', function (event) {
-      var close = event.popup.getElement().querySelector('.leaflet-popup-close-button');
-      if (close && data.close) {
-        close.setAttribute('aria-label', data.close);
-        close.setAttribute('title', data.close);
-      }
-    });
-
     if (bounds.length === 1) {
       map.setView(bounds[0], Number(data.zoom) || 14);
     } else if (bounds.length > 1) {
       map.fitBounds(L.latLngBounds(bounds), { padding: [24, 24], maxZoom: 15 });
     } else {
-      map.setView([56.2, 10.5], 6); // Denmark
+      map.setView(PortalMap.DENMARK, 6);
     }
     container.classList.add('map--ready');
   }
 
-  function start(container) {
-    loadLeaflet(container)
-      .then(function (L) {
-        if (!L) {
-          throw new Error('Leaflet did not load');
-        }
-        draw(L, container);
-      })
-      .catch(function (error) {
-        if (window.console) {
-          window.console.warn('The map could not be drawn:', error);
-        }
-        // Without a map the list still says it all.
-        container.hidden = true;
-        parts(container, '[data-map-part]').forEach(function (part) {
-          part.hidden = true;
-        });
-      });
-  }
-
-  function setUp(container) {
-    container.hidden = false;
-    parts(container, '[data-map-part]').forEach(function (part) {
-      part.hidden = false;
+  document.querySelectorAll('.map[data-tile-url]').forEach(function (container) {
+    PortalMap.enhance(container, function (L) {
+      draw(L, container);
     });
-    // Old phones only pay for Leaflet when the map is about to be seen.
-    if (!('IntersectionObserver' in window)) {
-      start(container);
-      return;
-    }
-    var observer = new IntersectionObserver(
-      function (entries) {
-        if (entries.some(function (entry) { return entry.isIntersecting; })) {
-          observer.disconnect();
-          start(container);
-        }
-      },
-      { rootMargin: '300px' }
-    );
-    observer.observe(container);
-  }
-
-  document.querySelectorAll('.map[data-tile-url]').forEach(setUp);
+  });
 })();

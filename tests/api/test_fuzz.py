@@ -17,7 +17,7 @@ from tests.api.test_endpoints import index_everything, register_api
 from tests.api.test_schemas import assert_list_valid, schema_dir
 
 FUZZ = settings(
-    max_examples=150,  # about a second each; the brief allows ~20 s
+    max_examples=150,  # about a second each, about 20 s in all
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -650,6 +650,7 @@ def test_map_and_position_button_are_hidden_without_javascript(client, offers) -
         "/static/js/suggest.js",
         "/static/js/geolocate.js",
         "/static/js/filters.js",
+        "/static/js/map-common.js",
         "/static/js/map.js",
     ]
     assert all("defer" in attrs for attrs in page.find("script"))

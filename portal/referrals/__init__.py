@@ -1,0 +1,1 @@
+"""Referrals: professionals refer citizens with consent; citizens ask to be contacted."""

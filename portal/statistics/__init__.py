@@ -1,0 +1,1 @@
+"""Statistics for municipalities and associations: coverage, white spots, unmet demand, years."""

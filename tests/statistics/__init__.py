@@ -1,0 +1,1 @@
+"""Tests of the statistics pages, their numbers and their imports."""
