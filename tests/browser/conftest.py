@@ -94,17 +94,18 @@ def browser() -> Iterator[object]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tolerate a static file the live server had open when the browser moved on.
+    """Tolerate a file the live server had open when the browser moved on.
 
-    When a page is left before, say, its favicon has been sent, the development
-    server's file object is closed by the garbage collector instead; that is
-    harmless, but pytest turns the resulting warning into an error at random.
+    When a page is left before, say, its favicon or the map script has been
+    sent, the development server's file object is closed by the garbage
+    collector instead; that is harmless, but pytest turns the resulting
+    warning into an error at random.
     """
     markers = [
         pytest.mark.filterwarnings(
-            "ignore:Exception ignored in.*/static/:pytest.PytestUnraisableExceptionWarning"
+            "ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning"
         ),
-        pytest.mark.filterwarnings("ignore:unclosed file .*/static/:ResourceWarning"),
+        pytest.mark.filterwarnings("ignore:unclosed file <_io.BufferedReader:ResourceWarning"),
     ]
     for item in items:
         if item.path.parent.name == "browser":
