@@ -158,6 +158,12 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "IMPORT_MAX_BYTES": _env_int(
             environ.get("IMPORT_MAX_BYTES"), "IMPORT_MAX_BYTES", 5 * 1024 * 1024, 1024
         ),
+        "HOME_COUNTS_CACHE_SECONDS": _env_int(
+            environ.get("HOME_COUNTS_CACHE_SECONDS"),
+            "HOME_COUNTS_CACHE_SECONDS",
+            0 if env == "testing" else 60,
+            0,
+        ),
         "STATISTICS_CACHE_SECONDS": _env_int(
             environ.get("STATISTICS_CACHE_SECONDS"), "STATISTICS_CACHE_SECONDS", 300, 0
         ),

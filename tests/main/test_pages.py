@@ -545,3 +545,13 @@ def test_catalog_has_every_message_in_the_sources(tmp_path: Path) -> None:
         "run: pybabel extract -F babel.cfg -k _l -o portal/translations/messages.pot . && "
         "pybabel update -i portal/translations/messages.pot -d portal/translations"
     )
+
+
+def test_home_counts_are_kept_for_a_minute_when_configured(app, client, make_offer) -> None:
+    app.config["HOME_COUNTS_CACHE_SECONDS"] = 60
+    make_offer()
+    first = client.get("/").get_data(as_text=True)
+    make_offer(name="Endnu et tilbud")
+    assert client.get("/").get_data(as_text=True) == first
+    app.config["HOME_COUNTS_CACHE_SECONDS"] = 0
+    assert client.get("/").get_data(as_text=True) != first
