@@ -7,6 +7,7 @@ import time
 
 import click
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from werkzeug.serving import run_simple
@@ -233,10 +234,22 @@ def _generate(count: int, seed: int, replace: bool) -> None:
         raise click.ClickException(str(error)) from None
     elapsed = time.perf_counter() - started
     click.echo(f"Wrote {count:,} demo offers in {elapsed:.1f} s.")
+    _refresh_planner_statistics(db.session)
     from portal.find.sync import rebuild
 
     indexed = _with_engine(rebuild)
     click.echo(f"Indexed {indexed:,} offers for search.")
+
+
+def _refresh_planner_statistics(session: so.Session) -> None:
+    """Let the database re-count its tables after a bulk write.
+
+    Until autovacuum gets round to it, PostgreSQL plans with the sizes it saw
+    before; after 100,000 new offers that made an offer page's location lookup
+    scan the whole table (20 ms instead of 0.5 ms).
+    """
+    session.execute(sa.text("ANALYZE"))
+    session.commit()
 
 
 @click.command("demo")

@@ -164,6 +164,15 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
             0 if env == "testing" else 60,
             0,
         ),
+        "PAGE_CACHE_SECONDS": _env_int(
+            environ.get("PAGE_CACHE_SECONDS"),
+            "PAGE_CACHE_SECONDS",
+            0 if env == "testing" else 30,
+            0,
+        ),
+        "PAGE_CACHE_MEGABYTES": _env_int(
+            environ.get("PAGE_CACHE_MEGABYTES"), "PAGE_CACHE_MEGABYTES", 32, 1
+        ),
         "STATISTICS_CACHE_SECONDS": _env_int(
             environ.get("STATISTICS_CACHE_SECONDS"), "STATISTICS_CACHE_SECONDS", 300, 0
         ),

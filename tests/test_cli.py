@@ -20,6 +20,22 @@ def test_generate_adds_offers(runner) -> None:
     assert _count() == 25
 
 
+def test_generate_refreshes_the_planner_statistics(runner) -> None:
+    # A planner that still believes the tables are empty picks full scans.
+    runner.invoke(args=["generate", "--count", "25", "--seed", "3"])
+
+    if db.engine.dialect.name == "postgresql":
+        rows = db.session.scalar(
+            sa.text("SELECT reltuples FROM pg_class WHERE relname = 'service_at_location'")
+        )
+        assert rows >= 25
+    else:
+        stat = db.session.scalar(
+            sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'service_at_location' LIMIT 1")
+        )
+        assert int(stat.split()[0]) >= 25
+
+
 def test_seed_demo_replaces_only_demo_offers(runner, make_offer) -> None:
     own = make_offer(name="Vores egen strikkeklub")
     runner.invoke(args=["generate", "--count", "10", "--seed", "1"])

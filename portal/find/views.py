@@ -14,6 +14,7 @@ from portal.find.params import RADIUS_CHOICES, SearchRequest, clean_text, parse_
 from portal.find.presenters import present_hit
 from portal.find.services import SearchOutcome, run_search
 from portal.geo.services import all_municipalities
+from portal.pagecache import cached_page, do_not_store
 from portal.statistics.demand import record_unmet_demand
 from portal.taxonomy.services import vocabulary_terms
 from search import SearchError, SearchQuery
@@ -50,13 +51,17 @@ def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
     outcome = run_search(
         db.session, search_engine(), parsed.query, current_app.config["SEARCH_TIMEOUT"]
     )
-    record_unmet_demand(db.session, parsed, outcome.result.total)  # anonymous; never raises
+    counted = record_unmet_demand(db.session, parsed, outcome.result.total)  # never raises
     db.session.commit()  # keeps geocoding answers in the cache
+    if counted or outcome.degraded:
+        # A repeat must be counted again; a degraded answer must not outlive the outage.
+        do_not_store()
     return parsed, outcome, vocabularies
 
 
 @bp.get("/search")
 @limiter.limit(_search_limit)
+@cached_page()
 def search_page() -> str:
     """Show offers near a place and matching words, with filters, counts and a map."""
     parsed, outcome, vocabularies = _search()
@@ -76,6 +81,7 @@ def search_page() -> str:
 
 @bp.get("/search.json")
 @limiter.limit(_search_limit)
+@cached_page()
 def search_json() -> Response:
     """Answer the search page's question as JSON."""
     parsed, outcome, vocabularies = _search()

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from portal.extensions import db
 from portal.main import bp
 from portal.offers.services import directory_counts
+from portal.pagecache import cached_page
 from portal.statistics.cache import TimedCache
 from portal.taxonomy.services import vocabulary_terms
 from portal.urls import safe_next
@@ -25,6 +26,7 @@ def _counts() -> object:
 
 
 @bp.get("/")
+@cached_page()
 def index() -> str:
     """Show the home page with the search form and counts of the directory."""
     counts = _counts()

@@ -14,7 +14,8 @@ from portal.extensions import db
 from portal.offers.calendar import offer_calendar
 from portal.offers.models import Service
 from portal.offers.schedules import COPENHAGEN, describe, next_meetings
-from portal.organizations.views_counter import count_page_view
+from portal.organizations.views_counter import count_cached_page_view, count_page_view
+from portal.pagecache import cached_page
 from portal.referrals.models import ProfessionalProfile
 from portal.referrals.stats import responsiveness
 
@@ -44,6 +45,7 @@ def list_offers() -> Response:
 
 
 @bp.get("/tilbud/<offer_id>")
+@cached_page(on_hit=count_cached_page_view)
 def show_offer(offer_id: str) -> str:
     """Show one published offer: what, who for, when, where, how to join, contact."""
     service = get_published_service_or_404(offer_id)

@@ -70,6 +70,17 @@ def count_page_view(service: Service) -> None:
     record_view(service.id, local_today())
 
 
+def count_cached_page_view(offer_id: str) -> None:
+    """Count a view of an offer page served from the page cache (only published pages are)."""
+    if is_robot(request.headers.get("User-Agent", "")):
+        return
+    try:
+        service_id = uuid.UUID(offer_id)
+    except ValueError:
+        return
+    record_view(service_id, local_today())
+
+
 def views_per_service(organization_id: uuid.UUID, since: dt.date) -> dict[uuid.UUID, int]:
     """Return the views of each of the organisation's offers from ``since`` until today."""
     rows = db.session.execute(

@@ -76,8 +76,10 @@ def searched_municipality(search: SearchRequest) -> str:
 
 def record_unmet_demand(
     session: so.Session, search: SearchRequest, total: int, today: dt.date | None = None
-) -> None:
-    """Count ``search`` when it found at most FEW_RESULTS offers; never raise.
+) -> bool:
+    """Count ``search`` when it found at most FEW_RESULTS offers; return whether it should count.
+
+    Never raises; a repeat of a search that should count must be counted again.
 
     Only the first page is counted (later pages are the same search), and a
     search whose place was not understood is not counted, as it found
@@ -86,7 +88,7 @@ def record_unmet_demand(
     """
     try:
         if total > FEW_RESULTS or search.errors or search.query.page != 1:
-            return
+            return False
         key = {
             "day": today or danish_today(),
             "municipality_code": searched_municipality(search),
@@ -96,6 +98,7 @@ def record_unmet_demand(
             session.execute(_increment(session, key, empty=total == 0))
     except (SQLAlchemyError, ValueError, LookupError):
         logger.warning("Could not count a search with few results", exc_info=True)
+    return True
 
 
 def _increment(session: so.Session, key: dict, empty: bool) -> sa.Executable:

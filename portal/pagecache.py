@@ -1,0 +1,189 @@
+"""Keep the busiest public pages rendered for a few seconds, for visitors who are not signed in.
+
+The search page, its JSON twin, an offer's page and the home page look the
+same to every visitor who is not signed in, apart from the language. Each web
+process keeps the answers it rendered for PAGE_CACHE_SECONDS (default 30; 0
+turns the cache off) within PAGE_CACHE_MEGABYTES, so a popular search or offer
+costs one rendering per process and period instead of one per visitor.
+
+Never cached: signed-in users (their pages carry their name and tools), a
+visitor with a message waiting, and any answer that is not a plain 200, sets
+a cookie or touches the session, or that the view marked with
+:func:`do_not_store` (a degraded search, a search counted as unmet demand).
+A change to an offer reaches anonymous visitors at most PAGE_CACHE_SECONDS
+later; everyone signed in sees it at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from prometheus_client import Counter
+from werkzeug.wrappers import Response
+
+PAGE_CACHE = Counter(
+    "portal_page_cache_total", "Answers served from or stored in the page cache.", ["result"]
+)
+# What a stored page costs beyond its body: key, headers, bookkeeping.
+ENTRY_OVERHEAD = 512
+# Headers that belong to one answer only; the security and session headers are
+# added after the view, so they are never stored.
+_SKIPPED_HEADERS = {"set-cookie", "date"}
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A rendered answer: status, the view's own headers, body, and when it was made."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    made: float
+
+    @property
+    def size(self) -> int:
+        """Return roughly how many bytes the entry holds."""
+        return len(self.body) + ENTRY_OVERHEAD + sum(len(k) + len(v) for k, v in self.headers)
+
+    def response(self) -> Response:
+        """Return a fresh response object carrying the stored answer."""
+        return Response(self.body, status=self.status, headers=list(self.headers))
+
+
+class PageCache:
+    """A thread-safe store of rendered pages, bounded in bytes, oldest-used evicted first."""
+
+    def __init__(self, max_bytes: int) -> None:
+        """Create an empty cache holding at most ``max_bytes``."""
+        self._pages: OrderedDict[tuple[str, ...], CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_bytes = max_bytes
+        self._bytes = 0
+
+    def get(self, key: tuple[str, ...], seconds: float) -> CachedPage | None:
+        """Return the page stored under ``key`` if it is younger than ``seconds``."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                return None
+            if time.monotonic() - page.made >= seconds:
+                self._drop(key)
+                return None
+            self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple[str, ...], page: CachedPage) -> None:
+        """Store ``page`` under ``key``, evicting the least recently used pages to make room."""
+        if page.size + len("".join(key)) > self._max_bytes:
+            return
+        with self._lock:
+            if key in self._pages:
+                self._drop(key)
+            self._pages[key] = page
+            self._bytes += page.size + len("".join(key))
+            while self._bytes > self._max_bytes:
+                self._drop(next(iter(self._pages)))
+
+    def clear(self) -> None:
+        """Forget every page."""
+        with self._lock:
+            self._pages.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        """Return how many pages are stored."""
+        return len(self._pages)
+
+    def _drop(self, key: tuple[str, ...]) -> None:
+        page = self._pages.pop(key)
+        self._bytes -= page.size + len("".join(key))
+
+
+def page_cache() -> PageCache:
+    """Return this app's page cache, creating it on first use."""
+    cache = current_app.extensions.get("page_cache")
+    if cache is None:
+        megabytes = current_app.config["PAGE_CACHE_MEGABYTES"]
+        cache = current_app.extensions.setdefault("page_cache", PageCache(megabytes * 1024**2))
+    return cache
+
+
+def do_not_store() -> None:
+    """Keep the answer being rendered out of the cache (it must not be shown again)."""
+    g.page_cache_skip = True
+
+
+def _may_use_cache() -> bool:
+    """Return whether this request may be answered from, or stored in, the cache."""
+    return (
+        request.method == "GET" and not current_user.is_authenticated and "_flashes" not in session
+    )
+
+
+def _key() -> tuple[str, ...]:
+    return (request.endpoint or "", request.full_path, str(get_locale()))
+
+
+def _storable(response: Response) -> bool:
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and "Set-Cookie" not in response.headers
+        and not session.modified
+        and not g.get("page_cache_skip", False)
+    )
+
+
+def cached_page(on_hit: Callable[..., None] | None = None) -> Callable:
+    """Serve the view from the page cache for anonymous visitors; ``on_hit`` runs on each hit.
+
+    ``on_hit`` receives the view's arguments; it is for the little a view does
+    besides rendering that must happen for every visitor (counting a view).
+    """
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Any:
+            seconds = current_app.config["PAGE_CACHE_SECONDS"]
+            if seconds <= 0 or not _may_use_cache():
+                return view(**kwargs)
+            cache = page_cache()
+            key = _key()
+            page = cache.get(key, seconds)
+            if page is not None:
+                PAGE_CACHE.labels("hit").inc()
+                if on_hit is not None:
+                    on_hit(**kwargs)
+                return page.response()
+            response = current_app.make_response(view(**kwargs))
+            if _storable(response):
+                PAGE_CACHE.labels("stored").inc()
+                cache.put(
+                    key,
+                    CachedPage(
+                        status=response.status_code,
+                        headers=tuple(
+                            (name, value)
+                            for name, value in response.headers.items()
+                            if name.lower() not in _SKIPPED_HEADERS
+                        ),
+                        body=response.get_data(),
+                        made=time.monotonic(),
+                    ),
+                )
+            else:
+                PAGE_CACHE.labels("not_stored").inc()
+            return response
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,224 @@
+"""The page cache: anonymous visitors get the same page again without the work, nobody else does."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from portal.config import ConfigError, from_environment
+from portal.extensions import db
+from portal.offers.models import ServiceStatus, ServiceViewDay
+from portal.pagecache import CachedPage, PageCache
+from portal.statistics.models import SearchDemandDay
+from search import EngineUnavailable, SearchQuery
+from tests.main.test_pages import index_everything
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
+
+
+@pytest.fixture
+def cached(app):
+    """Turn the page cache on, as in production."""
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    return app
+
+
+class BrokenEngine:
+    """An engine that is down."""
+
+    name = "broken"
+
+    def search(self, query: SearchQuery):
+        raise EngineUnavailable("the engine is switched off")
+
+
+def rename(service, name: str) -> None:
+    service.name = name
+    db.session.commit()
+
+
+def test_a_repeated_anonymous_visit_is_answered_without_the_database(
+    cached, client, make_offer, count_queries
+) -> None:
+    # Three results: a search finding fewer is counted as unmet demand every time.
+    offer = make_offer(name="Strikkeklub i Vejle")
+    make_offer(name="Strikkecafé i Vejle")
+    make_offer(name="Strik og snak i Vejle")
+    index_everything()
+    for url in ("/", "/search?q=strik", "/search.json?q=strik"):
+        first = client.get(url)
+        with count_queries() as statements:
+            again = client.get(url)
+        assert again.status_code == 200
+        assert again.data == first.data
+        assert again.content_type == first.content_type
+        assert statements == [], url
+    # The security headers are added to the cached answer as to any other.
+    assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
+    assert offer.name in client.get("/search?q=strik").text
+
+
+def test_a_change_reaches_anonymous_visitors_after_the_period(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+    rename(offer, "Hækleklub i Vejle")
+
+    assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+    later = time.monotonic() + 31
+    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: later)
+    assert "Hækleklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+
+
+def test_every_visit_to_a_cached_offer_page_is_counted(cached, client, make_offer) -> None:
+    offer = make_offer()
+    for _ in range(3):
+        assert client.get(f"/tilbud/{offer.id}", headers={"User-Agent": BROWSER}).status_code == 200
+    client.get(f"/tilbud/{offer.id}", headers={"User-Agent": "Googlebot/2.1"})
+
+    db.session.expire_all()
+    views = db.session.scalar(
+        sa.select(sa.func.sum(ServiceViewDay.views)).where(ServiceViewDay.service_id == offer.id)
+    )
+    assert views == 3
+
+
+def test_signed_in_users_never_get_the_anonymous_copy(
+    cached, client, make_offer, make_user, login
+) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    user = make_user(name="Bodil Sørensen")
+    assert "Bodil Sørensen" not in client.get(f"/tilbud/{offer.id}").text
+    login(user)
+
+    page = client.get(f"/tilbud/{offer.id}").text
+
+    assert "Bodil Sørensen" in page
+    assert "Log ud" in page
+
+
+def test_a_signed_in_users_page_is_not_kept_for_others(
+    cached, app, client, make_offer, make_user, login
+) -> None:
+    offer = make_offer()
+    login(make_user(name="Bodil Sørensen"))
+    client.get(f"/tilbud/{offer.id}")
+
+    anonymous = app.test_client()
+    assert "Bodil Sørensen" not in anonymous.get(f"/tilbud/{offer.id}").text
+
+
+def test_each_language_has_its_own_copy(cached, client, make_offer) -> None:
+    danish = client.get("/").text
+    english = client.get("/", headers={"Accept-Language": "en"}).text
+
+    assert 'lang="da"' in danish
+    assert 'lang="en"' in english
+    assert 'lang="da"' in client.get("/").text
+
+
+def test_a_waiting_message_is_shown_not_skipped(cached, client) -> None:
+    client.get("/")
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Tak for din besked")]
+
+    assert "Tak for din besked" in client.get("/").text
+
+
+def test_missing_offers_and_hidden_ones_are_not_kept(cached, client, make_offer) -> None:
+    offer = make_offer()
+    assert client.get(f"/tilbud/{offer.id}").status_code == 200
+    assert client.get("/tilbud/00000000-0000-0000-0000-000000000000").status_code == 404
+    assert client.get("/tilbud/ikke-et-id").status_code == 404
+
+    # Only the one good page is stored.
+    assert len(cached.extensions["page_cache"]) == 1
+
+
+def test_a_search_counted_as_unmet_demand_is_counted_every_time(cached, client, make_offer) -> None:
+    make_offer(name="Strikkeklub i Vejle")
+    index_everything()
+    for _ in range(3):
+        assert client.get("/search?q=xylofon").status_code == 200
+
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.sum(SearchDemandDay.searches))) == 3
+
+
+def test_a_degraded_answer_does_not_outlive_the_outage(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    for name in ("Strikkeklub i Vejle", "Strikkecafé i Vejle", "Strik og snak i Vejle"):
+        make_offer(name=name)
+    index_everything()
+    monkeypatch.setattr("portal.find.views.search_engine", lambda: BrokenEngine())
+    assert "enklere udgave" in client.get("/search?q=strik").text
+
+    monkeypatch.undo()
+    assert "enklere udgave" not in client.get("/search?q=strik").text
+
+
+def test_cached_answers_still_count_against_the_rate_limit(cached, client) -> None:
+    cached.config["RATELIMIT_ENABLED"] = True
+    cached.config["RATELIMIT_SEARCH"] = "2 per minute"
+    statuses = [client.get("/search.json?q=strik").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
+def test_an_answer_that_sets_a_cookie_is_not_kept(cached, client) -> None:
+    # Choosing a language stores it in the session; the page that follows is
+    # rendered for that visitor and carries their cookie, so it is not shared.
+    client.get("/sprog/en?next=/")
+    response = client.get("/")
+    assert 'lang="en"' in response.text
+    assert 'lang="da"' in cached.test_client().get("/").text
+
+
+def test_the_store_forgets_old_pages_and_stays_within_its_size() -> None:
+    cache = PageCache(max_bytes=3 * (1000 + 600))
+    now = time.monotonic()
+
+    def page(made: float = now) -> CachedPage:
+        return CachedPage(200, (("Content-Type", "text/html"),), b"x" * 1000, made)
+
+    for number in range(5):
+        cache.put(("page", str(number)), page())
+    assert len(cache) == 3
+    assert cache.get(("page", "0"), 30) is None
+    assert cache.get(("page", "4"), 30) is not None
+
+    cache.put(("old",), page(now - 60))
+    assert cache.get(("old",), 30) is None
+
+    cache.put(("huge",), CachedPage(200, (), b"x" * 10_000, now))
+    assert cache.get(("huge",), 30) is None
+    cache.clear()
+    assert len(cache) == 0
+
+
+def test_the_cache_settings_are_checked(tmp_path) -> None:
+    defaults = from_environment({"PORTAL_ENV": "development"}, tmp_path)
+    assert defaults["PAGE_CACHE_SECONDS"] == 30
+    assert from_environment({"PORTAL_ENV": "testing"}, tmp_path)["PAGE_CACHE_SECONDS"] == 0
+    assert from_environment({"PAGE_CACHE_SECONDS": "0"}, tmp_path)["PAGE_CACHE_SECONDS"] == 0
+    with pytest.raises(ConfigError, match="PAGE_CACHE_SECONDS"):
+        from_environment({"PAGE_CACHE_SECONDS": "-1"}, tmp_path)
+    with pytest.raises(ConfigError, match="PAGE_CACHE_MEGABYTES"):
+        from_environment({"PAGE_CACHE_MEGABYTES": "a lot"}, tmp_path)
+
+
+def test_hidden_offers_leave_the_cache_when_the_period_ends(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    offer = make_offer()
+    assert client.get(f"/tilbud/{offer.id}").status_code == 200
+    offer.status = ServiceStatus.DRAFT
+    db.session.commit()
+
+    later = time.monotonic() + 31
+    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: later)
+    assert client.get(f"/tilbud/{offer.id}").status_code == 404
