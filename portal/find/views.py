@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, render_template, request
@@ -15,6 +16,7 @@ from portal.find.presenters import present_hit
 from portal.find.services import SearchOutcome, run_search
 from portal.geo.services import all_municipalities
 from portal.pagecache import cached_page, do_not_store
+from portal.statistics.cache import TimedCache
 from portal.statistics.demand import record_unmet_demand
 from portal.taxonomy.services import vocabulary_terms
 from search import SearchError, SearchQuery
@@ -30,8 +32,59 @@ SUGGEST_LIMIT = 8
 bp = Blueprint("find", __name__)
 
 
-def _vocabularies() -> dict[str, list]:
-    return {field: vocabulary_terms(db.session, code) for field, code in VOCABULARY_FIELDS.items()}
+@dataclass(frozen=True)
+class FilterTerm:
+    """A vocabulary term as the filters show it, kept apart from any database session."""
+
+    code: str
+    name: str
+    name_en: str | None
+
+    def label(self, locale: str) -> str:
+        """Return the term's label in ``locale`` ("da" or "en")."""
+        return (self.name_en or self.name) if locale == "en" else self.name
+
+
+@dataclass(frozen=True)
+class FilterMunicipality:
+    """A municipality as the filters show it."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters offer: the terms of each vocabulary and the municipalities."""
+
+    vocabularies: dict[str, list[FilterTerm]]
+    municipalities: list[FilterMunicipality]
+
+
+def _load_choices() -> FilterChoices:
+    return FilterChoices(
+        vocabularies={
+            field: [
+                FilterTerm(t.code, t.name, t.name_en) for t in vocabulary_terms(db.session, code)
+            ]
+            for field, code in VOCABULARY_FIELDS.items()
+        },
+        municipalities=[FilterMunicipality(m.code, m.name) for m in all_municipalities(db.session)],
+    )
+
+
+def _choices() -> FilterChoices:
+    # The vocabularies and municipalities change a few times a year, yet loading
+    # them was a fifth of a search; each process keeps them as long as pages.
+    seconds = current_app.config["PAGE_CACHE_SECONDS"]
+    if seconds <= 0:
+        return _load_choices()
+    cache = current_app.extensions.setdefault("filter_choices", TimedCache(max_entries=1))
+    return cache.get_or_compute("choices", seconds, _load_choices)
+
+
+def _vocabularies() -> dict[str, list[FilterTerm]]:
+    return _choices().vocabularies
 
 
 def _labels(vocabularies: dict[str, list]) -> dict[str, str]:
@@ -46,7 +99,7 @@ def _search_limit() -> str:
 def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
     vocabularies = _vocabularies()
     allowed = {field: {t.code for t in terms} for field, terms in vocabularies.items()}
-    allowed["municipality"] = {m.code for m in all_municipalities(db.session)}
+    allowed["municipality"] = {m.code for m in _choices().municipalities}
     parsed = parse_search_args(request.args, db.session, current_app.config, allowed)
     outcome = run_search(
         db.session, search_engine(), parsed.query, current_app.config["SEARCH_TIMEOUT"]
@@ -73,7 +126,7 @@ def search_page() -> str:
         result=outcome.result,
         hits=[present_hit(hit, labels) for hit in outcome.result.hits],
         vocabularies=vocabularies,
-        municipalities=all_municipalities(db.session),
+        municipalities=_choices().municipalities,
         labels=labels,
         radius_choices=RADIUS_CHOICES,
     )
