@@ -9,15 +9,19 @@ Usage (PostgreSQL running; locust in its own virtualenv, see bench/README.md):
 2. Starts gunicorn (2 workers) and, in another process, locust headless on
    loopback. For the trivial endpoint and then for the portal's mixed
    traffic it steps up the number of simulated users; the sustained rate is
-   the best requests/s of a step with p95 < 200 ms and no errors.
+   the best requests/s of a step with p95 < 200 ms and no errors. The page
+   cache's hit ratio during the mixed ramp is read from /metrics.
 3. Soaks the mixed traffic at 70 % of that rate and samples the workers'
    memory, to show whether it stays flat.
+4. Unless --no-without-page-cache, restarts gunicorn with the page cache off
+   (PAGE_CACHE_SECONDS=0) and ramps the mix again, for comparison.
 Prints a table with the ratio of the two sustained rates.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -29,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +121,26 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
             time.sleep(0.5)
     server.kill()
     raise SystemExit("gunicorn did not start; see gunicorn.log in the instance folder")
+
+
+def page_cache_counts(port: int) -> dict[str, float]:
+    """Return the page cache's hits, stores and refusals so far, from the metrics endpoint."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:  # noqa: S310
+        text = answer.read().decode()
+    counts: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("portal_page_cache_total{"):
+            labels, value = line.rsplit(" ", 1)
+            result = labels.split('result="', 1)[1].split('"', 1)[0]
+            counts[result] = counts.get(result, 0.0) + float(value)
+    return counts
+
+
+def hit_ratio(before: dict[str, float], after: dict[str, float]) -> float | None:
+    """Return the share of cacheable answers served from the cache between two readings."""
+    delta = {key: after.get(key, 0.0) - before.get(key, 0.0) for key in after}
+    answered = sum(delta.values())
+    return delta.get("hit", 0.0) / answered if answered else None
 
 
 def worker_pids(master: int) -> list[int]:
@@ -246,19 +271,17 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=int, default=30)
     parser.add_argument("--users", default="1,2,4,8,12,16,24,32,48,64")
     parser.add_argument("--soak-minutes", type=float, default=10)
+    parser.add_argument(
+        "--without-page-cache",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also ramp the mix with the page cache off, for comparison",
+    )
     parser.add_argument("--instance", default=str(ROOT / "instance-load"))
     parser.add_argument("--locust-python", default=str(ROOT / ".venv-load/bin/python"))
     args = parser.parse_args()
 
-    url = sa.make_url(args.database)
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        if not connection.scalar(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
-        ):
-            connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
-
+    _create_database(args.database)
     instance = Path(args.instance)
     instance.mkdir(exist_ok=True)
     env = {
@@ -274,77 +297,106 @@ def main() -> None:
     }
     samples = prepare(args.database, args.count, env)
     levels = [int(n) for n in args.users.split(",")]
+    results: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as folder:
         folder_path = Path(folder)
         samples_path = folder_path / "samples.json"
         samples_path.write_text(json.dumps(samples), encoding="utf-8")
-        env["PROMETHEUS_MULTIPROC_DIR"] = str(folder_path / "prometheus")
-        os.mkdir(env["PROMETHEUS_MULTIPROC_DIR"])
-        server = start_server(env, args.port, args.workers)
-        try:
 
-            def run(mix: str):  # type: ignore[no-untyped-def]
-                return lambda users: run_locust(
-                    args.locust_python,
-                    args.port,
-                    mix,
-                    users,
-                    args.step_seconds,
-                    samples_path,
-                    folder_path,
-                )
-
-            print(
-                f"{args.count:,} offers on PostgreSQL, gunicorn {args.workers} workers", flush=True
+        def locust(mix: str, users: int, seconds: int, rate: float = 0) -> Step:
+            return run_locust(
+                args.locust_python,
+                args.port,
+                mix,
+                users,
+                seconds,
+                samples_path,
+                folder_path,
+                rate=rate,
             )
-            run_locust(args.locust_python, args.port, "mixed", 4, 10, samples_path, folder_path)
-            trivial = ramp(run("trivial"), levels, "trivial")
-            mixed = ramp(run("mixed"), levels, "mixed")
-            memory = [rss_mb(pid) for pid in worker_pids(server.pid)]
-            soak_result = None
-            if mixed and args.soak_minutes > 0:
+
+        def ramp_mix(mix: str, label: str) -> Step | None:
+            return ramp(lambda users: locust(mix, users, args.step_seconds), levels, label)
+
+        print(f"{args.count:,} offers on PostgreSQL, gunicorn {args.workers} workers", flush=True)
+        with serving(env, folder_path / "prometheus-cached", args) as server:
+            locust("mixed", 4, 10)
+            results["trivial"] = ramp_mix("trivial", "trivial")
+            before = page_cache_counts(args.port)
+            mixed = results["mixed"] = ramp_mix("mixed", "mixed")
+            results["hit_ratio"] = hit_ratio(before, page_cache_counts(args.port))
+            results["memory"] = [rss_mb(pid) for pid in worker_pids(server.pid)]
+            if isinstance(mixed, Step) and args.soak_minutes > 0:
                 rate = 0.7 * mixed.rps
                 print(f"soak: {args.soak_minutes:g} min at {rate:.1f} req/s …", flush=True)
-                soak_result = soak(
-                    lambda users, seconds, per_user: run_locust(
-                        args.locust_python,
-                        args.port,
-                        "mixed",
-                        users,
-                        seconds,
-                        samples_path,
-                        folder_path,
-                        rate=per_user,
-                    ),
+                results["soak"] = soak(
+                    lambda users, seconds, per_user: locust("mixed", users, seconds, per_user),
                     server.pid,
                     mixed.users,
                     rate,
                     args.soak_minutes,
                 )
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-    report(trivial, mixed, memory, soak_result, args)
+        if args.without_page_cache:
+            uncached_env = {**env, "PAGE_CACHE_SECONDS": "0"}
+            with serving(uncached_env, folder_path / "prometheus-uncached", args):
+                locust("mixed", 4, 10)
+                results["uncached"] = ramp_mix("mixed", "no cache")
+    report(results, args)
 
 
-def report(trivial, mixed, memory, soak_result, args) -> None:  # type: ignore[no-untyped-def]
+def _create_database(database: str) -> None:
+    url = sa.make_url(database)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        ):
+            connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+
+
+@contextlib.contextmanager
+def serving(
+    env: dict[str, str], metrics_dir: Path, args: argparse.Namespace
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run gunicorn with its own metrics folder for the duration of the block."""
+    metrics_dir.mkdir()
+    server = start_server(
+        {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}, args.port, args.workers
+    )
+    try:
+        yield server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def report(results: dict, args: argparse.Namespace) -> None:
     """Print the results as a Markdown table."""
+    trivial, mixed, uncached = results["trivial"], results["mixed"], results.get("uncached")
+    rows = [("trivial endpoint (/healthz)", trivial), ("portal mix", mixed)]
+    if args.without_page_cache:
+        rows.append(("portal mix, page cache off", uncached))
     print()
-    print("| traffic | sustained req/s (p95 < 200 ms, 0 errors) | users | median | p95 |")
-    print("|---|---:|---:|---:|---:|")
-    for label, step in (("trivial endpoint (/healthz)", trivial), ("portal mix", mixed)):
+    print("| traffic | sustained req/s (p95 < 200 ms, 0 errors) | users | median | p95 | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, step in rows:
         if step is None:
-            print(f"| {label} | none passed | | | |")
-        else:
-            print(
-                f"| {label} | {step.rps:.1f} | {step.users} | {step.median_ms:.0f} ms "
-                f"| {step.p95_ms:.0f} ms |"
-            )
+            print(f"| {label} | none passed | | | | |")
+            continue
+        ratio = f"{step.rps / trivial.rps:.0%}" if trivial else ""
+        print(
+            f"| {label} | {step.rps:.1f} | {step.users} | {step.median_ms:.0f} ms "
+            f"| {step.p95_ms:.0f} ms | {ratio} |"
+        )
     if trivial and mixed:
         print(f"\nratio portal mix / trivial: {mixed.rps / trivial.rps:.0%} (target ≥ 40 %)")
+    if results.get("hit_ratio") is not None:
+        print(f"page cache hits during the mixed ramp: {results['hit_ratio']:.0%}")
+    memory = results.get("memory", [])
     print(f"memory per worker after the ramp: {', '.join(f'{m:.0f} MB' for m in memory)}")
-    if soak_result:
-        step, samples = soak_result
+    if results.get("soak"):
+        step, samples = results["soak"]
         print(
             f"soak {args.soak_minutes:g} min: {step.rps:.1f} req/s, {step.requests} requests, "
             f"{step.failures} errors, worst 30-s p95 {step.p95_ms:.0f} ms; worker memory "
