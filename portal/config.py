@@ -129,12 +129,19 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
     default_db = f"sqlite:///{instance_path / 'portal.sqlite3'}"
     database_url = environ.get("DATABASE_URL") or default_db
     search_engine = (environ.get("SEARCH_ENGINE") or "embedded").strip().lower()
+    search_index_dir = environ.get("SEARCH_INDEX_DIR") or str(instance_path / "search-index")
     config: dict[str, Any] = {
         "ENV_NAME": env,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ECHO": _env_bool(environ.get("SQLALCHEMY_ECHO"), "SQLALCHEMY_ECHO", False),
         "SEARCH_ENGINE": search_engine,
-        "SEARCH_INDEX_DIR": environ.get("SEARCH_INDEX_DIR") or str(instance_path / "search-index"),
+        "SEARCH_INDEX_DIR": search_index_dir,
+        # The knowledge index follows SEARCH_INDEX_DIR, so one setting moves both;
+        # uploads stay outside static/, so only the download view can serve them.
+        "KNOWLEDGE_INDEX_DIR": environ.get("KNOWLEDGE_INDEX_DIR")
+        or f"{Path(search_index_dir)}-knowledge",
+        "KNOWLEDGE_UPLOAD_DIR": environ.get("KNOWLEDGE_UPLOAD_DIR")
+        or str(instance_path / "knowledge-files"),
         "MEILI_URL": environ.get("MEILI_URL", ""),
         "MEILI_API_KEY": environ.get("MEILI_API_KEY", ""),
         "MEILI_INDEX_PREFIX": environ.get("MEILI_INDEX_PREFIX", "portal"),

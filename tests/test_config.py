@@ -37,6 +37,64 @@ def test_defaults_are_embedded(tmp_path: Path) -> None:
     assert config["SEARCH_INDEX_DIR"].startswith(str(tmp_path))
 
 
+def test_knowledge_folders_default_to_the_instance_and_beside_the_search_index(
+    tmp_path: Path,
+) -> None:
+    default = _config({}, tmp_path)
+    moved = _config({"SEARCH_INDEX_DIR": str(tmp_path / "srv" / "index")}, tmp_path)
+
+    assert default["KNOWLEDGE_UPLOAD_DIR"] == str(tmp_path / "knowledge-files")
+    assert default["KNOWLEDGE_INDEX_DIR"] == str(tmp_path / "search-index-knowledge")
+    assert moved["KNOWLEDGE_INDEX_DIR"] == str(tmp_path / "srv" / "index-knowledge")
+
+
+def test_knowledge_folders_come_from_the_environment(tmp_path: Path) -> None:
+    environ = {
+        "KNOWLEDGE_UPLOAD_DIR": str(tmp_path / "filer"),
+        "KNOWLEDGE_INDEX_DIR": str(tmp_path / "videnindeks"),
+    }
+
+    config = _config(environ, tmp_path)
+
+    assert config["KNOWLEDGE_UPLOAD_DIR"] == str(tmp_path / "filer")
+    assert config["KNOWLEDGE_INDEX_DIR"] == str(tmp_path / "videnindeks")
+
+
+def test_the_app_takes_knowledge_folders_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
+    for name in ("DATABASE_URL", "PORTAL_ENV", "SEARCH_ENGINE", "SEARCH_INDEX_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", GOOD_SECRET)
+    monkeypatch.setenv("KNOWLEDGE_UPLOAD_DIR", str(tmp_path / "filer"))
+    monkeypatch.setenv("KNOWLEDGE_INDEX_DIR", str(tmp_path / "videnindeks"))
+
+    app = create_app()
+
+    assert app.config["KNOWLEDGE_UPLOAD_DIR"] == str(tmp_path / "filer")
+    assert app.config["KNOWLEDGE_INDEX_DIR"] == str(tmp_path / "videnindeks")
+
+
+def test_the_test_mapping_overrides_the_environment_for_knowledge_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
+    given = create_app(
+        {
+            "SECRET_KEY": GOOD_SECRET,
+            "ENVIRON": {
+                "KNOWLEDGE_UPLOAD_DIR": str(tmp_path / "filer"),
+                "KNOWLEDGE_INDEX_DIR": str(tmp_path / "videnindeks"),
+            },
+            "KNOWLEDGE_UPLOAD_DIR": str(tmp_path / "testfiler"),
+        }
+    )
+
+    assert given.config["KNOWLEDGE_UPLOAD_DIR"] == str(tmp_path / "testfiler")
+    assert given.config["KNOWLEDGE_INDEX_DIR"] == str(tmp_path / "videnindeks")
+
+
 def test_secret_key_is_generated_once_and_kept_private(tmp_path: Path) -> None:
     first = _config({}, tmp_path)["SECRET_KEY"]
     second = _config({}, tmp_path)["SECRET_KEY"]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from portal.db import utcnow
 from portal.demo import texts
+from portal.demo.phones import demo_phone_number
 from portal.demo.places import Town, towns_by_municipality
 from portal.geo.municipalities import MUNICIPALITIES
 from portal.models import (
@@ -183,11 +184,6 @@ class _Generator:
         pool.append((org_id, name))
         return org_id, name
 
-    def _phone_number(self) -> str:
-        # Danish subscriber numbers never start with "12 34", so these are
-        # obviously fictitious.
-        return f"+45 12 34 {self.rng.randint(0, 99):02d} {self.rng.randint(0, 99):02d}"
-
     def _schedule(self, service_id: uuid.UUID, sal_id: uuid.UUID | None, activity: str) -> str:
         rng = self.rng
         weekday = rng.randrange(7) if rng.random() < 0.15 else rng.randrange(5)
@@ -346,7 +342,7 @@ class _Generator:
             {
                 "id": _uuid(rng),
                 "service_id": service_id,
-                "number": self._phone_number(),
+                "number": demo_phone_number(rng.randint(0, 99)),
                 "type": "voice",
             }
         )

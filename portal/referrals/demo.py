@@ -15,6 +15,7 @@ import sqlalchemy.orm as so
 from portal.accounts import demo as account_demo
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
+from portal.demo.phones import demo_phone_number
 from portal.offers.models import Service, ServiceStatus
 from portal.referrals.models import (
     ConsentMethod,
@@ -98,7 +99,7 @@ def _example_referral(session: so.Session, gp: User, owner: User) -> None:
         form_token="demo-referral",  # noqa: S106 - a fixed id, not a secret
         citizen=Citizen(
             name="Grethe Demo (opdigtet)",
-            phone="+45 20 00 00 00",
+            phone=demo_phone_number(0),
             contact_time="Formiddag",
             needs=["company"],
             reason_code="flyttet",

@@ -15,15 +15,9 @@ from portal.accounts.models import User
 from portal.db import utcnow
 from portal.extensions import db
 from portal.mail.models import MailMessage
-from tests.helpers import csrf_token
+from tests.helpers import post_from_page
 
 LINK = re.compile(r"https?://[^/\s]+(/\S+)")
-
-
-def post(client: FlaskClient, path: str, data: dict, form_page: str | None = None, **kwargs):
-    """Submit a form the way a browser would: with the CSRF token of the page it is on."""
-    token = csrf_token(client, form_page or path)
-    return client.post(path, data={"csrf_token": token, **data}, **kwargs)
 
 
 def mails(template: str | None = None, to: str | None = None) -> list[MailMessage]:
@@ -104,7 +98,7 @@ def signed_in(client: FlaskClient, make_user: Callable[..., User]):
         from tests.conftest import TEST_PASSWORD
 
         target = test_client or client
-        response = post(
+        response = post_from_page(
             target, "/log-ind", {"email": user.email, "password": password or TEST_PASSWORD}
         )
         assert response.status_code == 302, text(response)

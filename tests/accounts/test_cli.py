@@ -12,8 +12,8 @@ from portal.accounts.services import find_user
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.referrals.demo import GP
-from tests.accounts.conftest import post
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import post_from_page
 
 CREATE = ["admin", "create", "--email", " Admin@Kommune.example ", "--name", "Anne Admin"]
 
@@ -39,7 +39,7 @@ def test_create_admin_with_the_password_from_the_environment(runner, client, mon
     assert user.is_admin and user.is_verified and not user.is_demo
     assert user.name == "Anne Admin"
     assert verify_password(user.password_hash, TEST_PASSWORD)
-    response = post(
+    response = post_from_page(
         client, "/log-ind", {"email": "admin@kommune.example", "password": TEST_PASSWORD}
     )
     assert response.status_code == 302

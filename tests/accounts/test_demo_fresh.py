@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
@@ -14,6 +12,7 @@ from portal.extensions import db
 from portal.referrals.demo import GP
 from portal.referrals.models import Referral
 from portal.twofactor.models import TwoFactor
+from tests.helpers import post_from_page
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +44,7 @@ def test_demo_on_a_fresh_database_creates_demo_accounts_that_sign_in(tmp_path, m
     assert referrals == 1
     assert "authenticator key" in result.output
     client = demo_app.test_client()
-    page = client.get("/log-ind").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/log-ind", data={"csrf_token": token, "email": OWNER, "password": DEMO_PASSWORD}
-    )
+    response = post_from_page(client, "/log-ind", {"email": OWNER, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/konto").status_code == 200
     with demo_app.app_context():

@@ -69,11 +69,11 @@ def test_someone_without_an_association_is_offered_to_create_one(client, make_us
 
 
 def test_signing_in_leads_to_the_overview(client, make_user) -> None:
-    from tests.accounts.conftest import post
     from tests.conftest import TEST_PASSWORD
+    from tests.helpers import post_from_page
 
     user = make_user(is_admin=True)
-    response = post(client, "/log-ind", {"email": user.email, "password": TEST_PASSWORD})
+    response = post_from_page(client, "/log-ind", {"email": user.email, "password": TEST_PASSWORD})
 
     assert client.get(response.location).location == url_for("moderation.admin_home")
 

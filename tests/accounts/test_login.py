@@ -8,8 +8,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from portal.accounts.passwords import verify_password
-from tests.accounts.conftest import fresh, mails, post, text
+from tests.accounts.conftest import fresh, mails, text
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import csrf_token, post_from_page
 
 WRONG = "Forkert e-mail eller adgangskode."
 
@@ -21,7 +22,7 @@ def _generous_ip_limit(app) -> None:
 
 
 def _login(client, email: str, password: str = TEST_PASSWORD, **extra):
-    return post(client, "/log-ind", {"email": email, "password": password, **extra})
+    return post_from_page(client, "/log-ind", {"email": email, "password": password, **extra})
 
 
 def _signed_in(client) -> bool:
@@ -173,7 +174,7 @@ def test_a_success_resets_the_count(client, make_user) -> None:
         _login(client, user.email, "forkert kodeord her")
 
     _login(client, user.email)
-    post(client, "/log-ud", {}, form_page="/konto")
+    post_from_page(client, "/log-ud", {}, form_page="/konto")
     for _ in range(4):
         assert WRONG in text(_login(client, user.email, "forkert kodeord her"))
 
@@ -181,16 +182,10 @@ def test_a_success_resets_the_count(client, make_user) -> None:
     assert fresh(user).login_blocked_until is None
 
 
-def _csrf(client) -> str:
-    from tests.helpers import csrf_token
-
-    return csrf_token(client, "/log-ind")
-
-
 def test_the_ip_limit_answers_429_after_too_many_attempts(client, app, make_user) -> None:
     app.config["RATELIMIT_LOGIN"] = "3 per minute"
     make_user(email="karen@forening.example")
-    token = _csrf(client)
+    token = csrf_token(client, "/log-ind")
     data = {"csrf_token": token, "email": "karen@forening.example", "password": "forkert"}
 
     statuses = [client.post("/log-ind", data=data).status_code for _ in range(4)]
@@ -206,7 +201,7 @@ def test_next_leads_back_to_a_page_on_the_site(client, make_user, target) -> Non
     page = text(client.get("/log-ind", query_string={"next": target}))
     assert f'<input name="next" type="hidden" value="{target}">' in page
 
-    response = post(
+    response = post_from_page(
         client,
         "/log-ind",
         {"email": "karen@forening.example", "password": TEST_PASSWORD, "next": target},
@@ -297,7 +292,7 @@ def test_sign_out_really_ends_the_session(client, make_user) -> None:
     _login(client, user.email)
     old_cookie = client.get_cookie("session").value
 
-    response = post(client, "/log-ud", {}, form_page="/konto")
+    response = post_from_page(client, "/log-ud", {}, form_page="/konto")
 
     assert response.status_code == 302
     assert not _signed_in(client)
@@ -318,7 +313,7 @@ def test_sign_out_needs_post_and_a_csrf_token(client, make_user, login) -> None:
 def test_sign_out_says_so(client, make_user, login) -> None:
     login(make_user())
 
-    response = post(client, "/log-ud", {}, form_page="/konto")
+    response = post_from_page(client, "/log-ud", {}, form_page="/konto")
 
     assert "Du er logget ud." in text(client.get(response.location))
 

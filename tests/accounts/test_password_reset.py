@@ -8,14 +8,15 @@ from flask.testing import FlaskClient
 
 from portal.accounts.passwords import verify_password
 from portal.db import utcnow
-from tests.accounts.conftest import fresh, link_to, mails, post, text
+from tests.accounts.conftest import fresh, link_to, mails, text
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import post_from_page
 
 NEW_PASSWORD = "syv søde søstre synger i kirken"
 
 
 def _ask_for_link(client, email: str = "karen@forening.example"):
-    return post(client, "/glemt-adgangskode", {"email": email})
+    return post_from_page(client, "/glemt-adgangskode", {"email": email})
 
 
 def _reset_link(client, user) -> str:
@@ -24,7 +25,9 @@ def _reset_link(client, user) -> str:
 
 
 def _choose(client, link: str, password: str = NEW_PASSWORD, repeat: str | None = None):
-    return post(client, link, {"password": password, "password_repeat": repeat or password})
+    return post_from_page(
+        client, link, {"password": password, "password_repeat": repeat or password}
+    )
 
 
 def test_a_known_address_gets_a_link_that_is_valid_for_an_hour(client, make_user) -> None:

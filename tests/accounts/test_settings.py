@@ -7,8 +7,9 @@ from flask.testing import FlaskClient
 
 from portal.accounts.passwords import verify_password
 from portal.extensions import db
-from tests.accounts.conftest import fresh, link_to, mails, post, text
+from tests.accounts.conftest import fresh, link_to, mails, text
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import post_from_page
 
 NEW_PASSWORD = "syv søde søstre synger i kirken"
 
@@ -24,7 +25,7 @@ def karen(make_user):
 
 
 def _settings(client, **data):
-    return post(client, "/konto", data)
+    return post_from_page(client, "/konto", data)
 
 
 def _signed_in(client: FlaskClient) -> bool:
@@ -174,7 +175,7 @@ def test_change_email_waits_for_the_new_address_to_confirm(client, karen, signed
     link = link_to(mail, "/konto/bekraeft/")
     assert client.get(link).status_code == 200
     assert fresh(karen).email == "karen@forening.example"  # opening changes nothing
-    confirmed = post(client, link, {})
+    confirmed = post_from_page(client, link, {})
 
     assert confirmed.location == "/konto"
     assert fresh(karen).email == "karen@nyt.example"

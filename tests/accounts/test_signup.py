@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from portal.accounts.models import User
 from portal.accounts.passwords import verify_password
 from portal.extensions import db
-from tests.accounts.conftest import fresh, link_to, mails, post, text
+from tests.accounts.conftest import fresh, link_to, mails, text
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import post_from_page
 
 GOOD = {
     "name": "Karen Jensen",
@@ -27,7 +28,7 @@ def _users() -> list[User]:
 
 
 def _sign_up(client, **changes):
-    return post(client, "/konto/opret", {**GOOD, **changes})
+    return post_from_page(client, "/konto/opret", {**GOOD, **changes})
 
 
 def test_sign_up_page_has_a_labelled_field_for_everything(client) -> None:
@@ -228,7 +229,7 @@ def test_opening_the_link_shows_a_button_and_changes_nothing(client) -> None:
 def test_pressing_the_button_confirms_the_address_and_allows_sign_in(client) -> None:
     link = _verify_link(client)
 
-    response = post(client, link, {})
+    response = post_from_page(client, link, {})
 
     assert response.status_code == 302
     assert response.location == "/log-ind"
@@ -239,7 +240,7 @@ def test_pressing_the_button_confirms_the_address_and_allows_sign_in(client) -> 
 
 def test_a_used_link_is_refused_with_a_way_forward(client) -> None:
     link = _verify_link(client)
-    post(client, link, {})
+    post_from_page(client, link, {})
 
     response = client.get(link)
 
@@ -259,7 +260,9 @@ def test_a_tampered_link_is_refused_with_a_form_for_a_new_one(client) -> None:
     assert response.status_code == 400
     assert "Linket virker ikke" in page
     assert 'action="/konto/send-igen"' in page
-    assert post(client, link[:-3] + "abc", {}, form_page="/konto/opret").status_code == 400
+    assert (
+        post_from_page(client, link[:-3] + "abc", {}, form_page="/konto/opret").status_code == 400
+    )
     [user] = _users()
     assert not user.is_verified
 
@@ -301,7 +304,7 @@ def test_resend_for_an_unconfirmed_account_mails_a_new_link(client, clock) -> No
     _sign_up(client)
     clock.advance(minutes=2)
 
-    response = post(
+    response = post_from_page(
         client, "/konto/send-igen", {"email": "Karen@forening.example"}, form_page="/konto/opret"
     )
 
@@ -314,7 +317,9 @@ def test_resend_answers_the_same_for_unknown_and_confirmed_addresses(client, mak
     make_user(email="bekraeftet@forening.example")
     pages = []
     for email in ("ukendt@forening.example", "bekraeftet@forening.example"):
-        response = post(client, "/konto/send-igen", {"email": email}, form_page="/konto/opret")
+        response = post_from_page(
+            client, "/konto/send-igen", {"email": email}, form_page="/konto/opret"
+        )
         assert response.status_code == 302
         pages.append(_without_tokens(text(client.get(response.location)).replace(email, "X")))
 
@@ -324,14 +329,14 @@ def test_resend_answers_the_same_for_unknown_and_confirmed_addresses(client, mak
 
 def test_resend_sends_at_most_one_link_a_minute_to_an_address(client) -> None:
     _sign_up(client)
-    post(client, "/konto/send-igen", {"email": GOOD["email"]}, form_page="/konto/opret")
-    post(client, "/konto/send-igen", {"email": GOOD["email"]}, form_page="/konto/opret")
+    post_from_page(client, "/konto/send-igen", {"email": GOOD["email"]}, form_page="/konto/opret")
+    post_from_page(client, "/konto/send-igen", {"email": GOOD["email"]}, form_page="/konto/opret")
 
     assert len(mails("account_verify")) == 1
 
 
 def test_resend_with_an_invalid_address_shows_the_error(client) -> None:
-    response = post(
+    response = post_from_page(
         client, "/konto/send-igen", {"email": "ikke en adresse"}, form_page="/konto/opret"
     )
 
@@ -355,7 +360,7 @@ def test_a_sign_up_from_an_invitation_returns_there_after_confirming(client) -> 
     _sign_up(client, next="/invitation/abc")
     link = link_to(mails("account_verify")[-1], "/konto/bekraeft/")
     assert link.endswith("?next=/invitation/abc")
-    response = post(client, link, {})
+    response = post_from_page(client, link, {})
 
     assert response.location == "/log-ind?next=/invitation/abc"
 
@@ -375,7 +380,8 @@ def test_sign_up_resend_and_forgot_password_are_limited_per_ip_address(client, a
         ("/glemt-adgangskode", {"email": "karen@forening.example"}),
     ]:
         statuses = [
-            post(client, path, data, form_page="/konto/opret").status_code for _ in range(3)
+            post_from_page(client, path, data, form_page="/konto/opret").status_code
+            for _ in range(3)
         ]
         assert statuses[-1] == 429, path
         assert 429 not in statuses[:-1], path

@@ -184,16 +184,18 @@ def test_removing_a_file_deletes_it_from_disk(app, editor_client, tool) -> None:
     assert fetch(editor_client, f"/viden/filer/{attachment.id}").status_code == 404
 
 
-def test_the_upload_folder_is_configurable(tmp_path) -> None:
+def test_the_upload_folder_is_configurable(tmp_path, monkeypatch) -> None:
     from portal import create_app
     from tests.conftest import TEST_SECRET_KEY
 
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path / "instance"))
     folder = tmp_path / "filer"
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}",
             "SECRET_KEY": TEST_SECRET_KEY,
-            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            # The knowledge index's default follows the environment's search index.
+            "ENVIRON": {"SEARCH_INDEX_DIR": str(tmp_path / "index")},
             "KNOWLEDGE_UPLOAD_DIR": str(folder),
         }
     )

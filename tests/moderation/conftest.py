@@ -1,23 +1,20 @@
-"""Fixtures of the moderation tests: people, a CSRF token, a frozen clock."""
+"""Fixtures of the moderation tests: people, posting a form, a frozen clock."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import html
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from babel.dates import format_date
-from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
 
 from portal.accounts.models import MemberRole, User
 from portal.db import utcnow
@@ -25,6 +22,7 @@ from portal.extensions import db
 from portal.find.models import SearchOutbox
 from portal.mail.models import MailMessage
 from portal.organizations.models import Organization
+from tests.helpers import post_with_session_token
 
 # The moment the tests run at; fixed for the whole run so times can be compared
 # exactly, and near the real time so what drains after a request agrees with it.
@@ -32,32 +30,9 @@ FROZEN_NOW = utcnow().replace(microsecond=0)
 
 
 @pytest.fixture
-def csrf(app: Flask) -> Callable[[FlaskClient], str]:
-    """Return a function giving a valid CSRF token for the client's session, as a form would."""
-
-    def token(client: FlaskClient) -> str:
-        with client.session_transaction() as session:
-            if "csrf_token" not in session:
-                session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
-            raw = session["csrf_token"]
-        return URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token").dumps(raw)
-
-    return token
-
-
-@pytest.fixture
-def post(client: FlaskClient, csrf: Callable[[FlaskClient], str]) -> Callable[..., Any]:
-    """Return a function that POSTs a form with a valid CSRF token."""
-
-    def send(path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        data = dict(data or {})
-        token = csrf(client)
-        # Forms with a prefix (several on one page) carry "<prefix>-csrf_token".
-        prefixes = {key.split("-", 1)[0] for key in data if "-" in key}
-        tokens = {f"{prefix}-csrf_token": token for prefix in prefixes}
-        return client.post(path, data={"csrf_token": token, **tokens, **data}, **kwargs)
-
-    return send
+def post(client: FlaskClient) -> Callable[..., Any]:
+    """Return a function that POSTs a form from the client with a valid CSRF token."""
+    return partial(post_with_session_token, client)
 
 
 @dataclass

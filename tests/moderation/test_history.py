@@ -16,6 +16,7 @@ from portal.offers.models import Frequency, Location, Schedule, ServiceAtLocatio
 from portal.organizations.models import Contact, Phone
 from portal.taxonomy.models import ServiceAttribute
 from portal.taxonomy.services import terms_by_code
+from tests.helpers import session_csrf_token
 from tests.moderation.conftest import text, visible
 
 
@@ -129,7 +130,7 @@ def test_changed_words_are_marked_and_html_in_a_text_is_escaped(
 
 
 def test_restoring_an_earlier_version_brings_back_every_field_and_list(
-    edited, people, client, login, csrf
+    edited, people, client, login
 ) -> None:
     first = _versions(edited)[0]
     login(people.owner)
@@ -139,7 +140,7 @@ def test_restoring_an_earlier_version_brings_back_every_field_and_list(
 
     response = client.post(
         f"/tilbud/{edited.id}/historik/1/gendan",
-        data={"csrf_token": csrf(client), "version": edited.version},
+        data={"csrf_token": session_csrf_token(client), "version": edited.version},
     )
 
     assert response.status_code == 302
@@ -158,19 +159,19 @@ def test_restoring_an_earlier_version_brings_back_every_field_and_list(
 
 
 def test_restoring_a_newer_version_after_an_older_one_adds_the_new_places_again(
-    edited, people, client, login, csrf
+    edited, people, client, login
 ) -> None:
     second = _versions(edited)[1]
     login(people.owner)
     client.post(
         f"/tilbud/{edited.id}/historik/1/gendan",
-        data={"csrf_token": csrf(client), "version": edited.version},
+        data={"csrf_token": session_csrf_token(client), "version": edited.version},
     )
     db.session.expire_all()
 
     client.post(
         f"/tilbud/{edited.id}/historik/2/gendan",
-        data={"csrf_token": csrf(client), "version": edited.version},
+        data={"csrf_token": session_csrf_token(client), "version": edited.version},
     )
 
     db.session.expire_all()
@@ -181,13 +182,13 @@ def test_restoring_a_newer_version_after_an_older_one_adds_the_new_places_again(
 
 
 def test_a_restored_change_to_a_published_offer_is_listed_for_admins(
-    edited, people, client, login, csrf
+    edited, people, client, login
 ) -> None:
     # Version 1 was approved; after a restore to version 2 the change is unchecked again.
     login(people.owner)
     client.post(
         f"/tilbud/{edited.id}/historik/1/gendan",
-        data={"csrf_token": csrf(client), "version": edited.version},
+        data={"csrf_token": session_csrf_token(client), "version": edited.version},
     )
     db.session.expire_all()
     login(people.admin)
@@ -196,7 +197,7 @@ def test_a_restored_change_to_a_published_offer_is_listed_for_admins(
     login(people.owner)
     client.post(
         f"/tilbud/{edited.id}/historik/2/gendan",
-        data={"csrf_token": csrf(client), "version": edited.version},
+        data={"csrf_token": session_csrf_token(client), "version": edited.version},
     )
     login(people.admin)
 
@@ -204,7 +205,7 @@ def test_a_restored_change_to_a_published_offer_is_listed_for_admins(
 
 
 def test_restore_refuses_a_page_opened_before_the_latest_change(
-    edited, people, client, login, csrf
+    edited, people, client, login
 ) -> None:
     login(people.owner)
     seen = edited.version
@@ -214,7 +215,8 @@ def test_restore_refuses_a_page_opened_before_the_latest_change(
     before = _canonical(snapshot(edited))
 
     response = client.post(
-        f"/tilbud/{edited.id}/historik/1/gendan", data={"csrf_token": csrf(client), "version": seen}
+        f"/tilbud/{edited.id}/historik/1/gendan",
+        data={"csrf_token": session_csrf_token(client), "version": seen},
     )
 
     assert response.status_code == 302
@@ -225,7 +227,7 @@ def test_restore_refuses_a_page_opened_before_the_latest_change(
     assert len(_versions(edited)) == 3
 
 
-def test_restoring_a_draft_keeps_it_a_draft(people, make_offer, client, login, csrf) -> None:
+def test_restoring_a_draft_keeps_it_a_draft(people, make_offer, client, login) -> None:
     offer = make_offer(organization=people.organization, status=ServiceStatus.DRAFT, name="Udkast")
     record_version(offer, people.owner, VersionEvent.SAVED)
     offer.name = "Udkast, rettet"
@@ -236,7 +238,7 @@ def test_restoring_a_draft_keeps_it_a_draft(people, make_offer, client, login, c
 
     client.post(
         f"/tilbud/{offer.id}/historik/1/gendan",
-        data={"csrf_token": csrf(client), "version": offer.version},
+        data={"csrf_token": session_csrf_token(client), "version": offer.version},
     )
 
     db.session.expire_all()
@@ -246,9 +248,9 @@ def test_restoring_a_draft_keeps_it_a_draft(people, make_offer, client, login, c
     assert _versions(offer)[-1].is_published is False
 
 
-def test_members_of_another_organisation_get_404(edited, people, client, login, csrf) -> None:
+def test_members_of_another_organisation_get_404(edited, people, client, login) -> None:
     login(people.outsider)
-    token = csrf(client)
+    token = session_csrf_token(client)
 
     assert client.get(f"/tilbud/{edited.id}/historik").status_code == 404
     assert client.get(f"/tilbud/{edited.id}/historik/1").status_code == 404

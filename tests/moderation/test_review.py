@@ -14,6 +14,7 @@ from portal.moderation.models import ServiceVersion, VersionEvent
 from portal.moderation.publication import apply_edit, submit
 from portal.moderation.versions import record_version
 from portal.offers.models import ServiceStatus
+from tests.helpers import session_csrf_token
 from tests.main.test_pages import index_everything
 from tests.moderation.conftest import clear_outbox, mails_to, outbox_ids, text, visible
 
@@ -338,19 +339,21 @@ def test_every_link_of_the_admin_home_opens_a_page(pending, people, client, logi
     ],
 )
 def test_non_admins_get_404_on_every_admin_route(
-    pending, people, client, login, csrf, method, path
+    pending, people, client, login, method, path
 ) -> None:
     url = path.format(id=pending.id)
     for user in (people.owner, people.outsider):
         login(user)
-        data = {"csrf_token": csrf(client), "approve-version": pending.version}
+        data = {"csrf_token": session_csrf_token(client), "approve-version": pending.version}
         response = client.get(url) if method == "get" else client.post(url, data=data)
         assert response.status_code == 404, (user.email, url)
     client.get("/")  # a visitor who is not signed in is sent to sign in, never shown the page
     with client.session_transaction() as session:
         session.clear()
     anonymous = (
-        client.get(url) if method == "get" else client.post(url, data={"csrf_token": csrf(client)})
+        client.get(url)
+        if method == "get"
+        else client.post(url, data={"csrf_token": session_csrf_token(client)})
     )
     assert anonymous.status_code in (302, 401)
     db.session.refresh(pending)

@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 
 from portal.db import db
 from portal.models import Base, Service
+from tests.helpers import csrf_token_in
 
 HOSTILE = [
     "' OR 1=1--",
@@ -173,7 +174,6 @@ def _get_everything(app: Flask, client: FlaskClient, world: dict) -> None:
 
 
 _FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"', re.IGNORECASE)
-_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _post_everything(app: Flask, client: FlaskClient, world: dict) -> None:
@@ -184,11 +184,11 @@ def _post_everything(app: Flask, client: FlaskClient, world: dict) -> None:
         page = client.get(url) if "GET" in (rule.methods or ()) else None
         html = page.get_data(as_text=True) if page is not None and page.status_code == 200 else ""
         fields = sorted(set(_FIELD.findall(html)) - {"csrf_token"}) or ["name", "email", "message"]
-        token_match = _TOKEN.search(html)
+        token = csrf_token_in(html)
         for value in HOSTILE:
             form = {name: value for name in fields}
-            if token_match:
-                form["csrf_token"] = token_match.group(1)
+            if token:
+                form["csrf_token"] = token
             _assert_no_server_error(client.post(url, data=form), f"POST {url}")
         body = b"&".join(f"{name}=".encode() + b"%ff%fe%c0%af" for name in fields)
         response = client.post(url, data=body, content_type="application/x-www-form-urlencoded")

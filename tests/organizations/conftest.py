@@ -1,21 +1,18 @@
-"""Fixtures of the association pages: postcodes and a CSRF token."""
+"""Fixtures of the association pages: postcodes and posting a form."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
 
 from portal.extensions import db
 from portal.geo.models import Postcode
 from portal.mail.models import MailMessage
+from tests.helpers import post_with_session_token
 
 
 @pytest.fixture
@@ -32,32 +29,9 @@ def postcodes(app: Flask) -> None:
 
 
 @pytest.fixture
-def csrf(app: Flask) -> Callable[[FlaskClient], str]:
-    """Return a function giving a valid CSRF token for the client's current session.
-
-    It does what the form's hidden field does, so POSTs can be made from any
-    state (also by visitors and people the page would not show a form to).
-    """
-
-    def token(client: FlaskClient) -> str:
-        with client.session_transaction() as session:
-            if "csrf_token" not in session:
-                session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
-            raw = session["csrf_token"]
-        serializer = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="wtf-csrf-token")
-        return serializer.dumps(raw)
-
-    return token
-
-
-@pytest.fixture
-def post(csrf: Callable[[FlaskClient], str]) -> Callable[..., Any]:
-    """Return a function that POSTs a form with a valid CSRF token."""
-
-    def send(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any):
-        return client.post(path, data={"csrf_token": csrf(client), **(data or {})}, **kwargs)
-
-    return send
+def post() -> Callable[..., Any]:
+    """Return a function that POSTs a form with a valid CSRF token: post(client, path, data)."""
+    return post_with_session_token
 
 
 def mails_to(address: str) -> list[MailMessage]:
