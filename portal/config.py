@@ -174,7 +174,7 @@ def from_environment(environ: dict[str, str], instance_path: Path) -> dict[str, 
         "PAGE_CACHE_SECONDS": _env_int(
             environ.get("PAGE_CACHE_SECONDS"),
             "PAGE_CACHE_SECONDS",
-            0 if env == "testing" else 30,
+            0 if env == "testing" else 300,
             0,
         ),
         "PAGE_CACHE_MEGABYTES": _env_int(

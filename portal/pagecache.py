@@ -1,22 +1,30 @@
-"""Keep the busiest public pages rendered for a few seconds, for visitors who are not signed in.
+"""Keep the busiest public pages rendered for visitors who are not signed in.
 
 The search page, its JSON twin, an offer's page and the home page look the
 same to every visitor who is not signed in, apart from the language. Each web
-process keeps the answers it rendered for PAGE_CACHE_SECONDS (default 30; 0
-turns the cache off) within PAGE_CACHE_MEGABYTES, so a popular search or offer
-costs one rendering per process and period instead of one per visitor.
+process keeps the answers it rendered within PAGE_CACHE_MEGABYTES, so a
+popular search or offer costs one rendering per process instead of one per
+visitor.
+
+A page is kept until the directory changes or PAGE_CACHE_SECONDS (default 300;
+0 turns the cache off) have passed. Every change to offers and their index
+entries grows a counter in the database (``directory_version``, see
+``portal.find.sync``); each process looks at it at most once a second and
+forgets the pages made before it grew. What the counter does not follow (the
+knowledge centre's boxes beside an offer, the clock moving the next meeting)
+waits for the period to end.
 
 Never cached: signed-in users (their pages carry their name and tools), a
 visitor with a message waiting, and any answer that is not a plain 200, sets
 a cookie or touches the session, or that the view marked with
 :func:`do_not_store` (a degraded search, a search counted as unmet demand).
-A change to an offer reaches anonymous visitors at most PAGE_CACHE_SECONDS
-later; everyone signed in sees it at once.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -28,11 +36,19 @@ from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from prometheus_client import Counter
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
+
+from portal.extensions import db
+from portal.find.models import directory_version
+
+logger = logging.getLogger(__name__)
 
 PAGE_CACHE = Counter(
     "portal_page_cache_total", "Answers served from or stored in the page cache.", ["result"]
 )
+# How often a process asks the database whether the directory changed.
+VERSION_CHECK_SECONDS = 1.0
 # What a stored page costs beyond its body: key, headers, bookkeeping.
 ENTRY_OVERHEAD = 512
 # Headers that belong to one answer only; the security and session headers are
@@ -48,6 +64,7 @@ class CachedPage:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     made: float
+    version: int | None = None
 
     @property
     def size(self) -> int:
@@ -69,13 +86,15 @@ class PageCache:
         self._max_bytes = max_bytes
         self._bytes = 0
 
-    def get(self, key: tuple[str, ...], seconds: float) -> CachedPage | None:
-        """Return the page stored under ``key`` if it is younger than ``seconds``."""
+    def get(
+        self, key: tuple[str, ...], seconds: float, version: int | None = None
+    ) -> CachedPage | None:
+        """Return the page stored under ``key`` if younger than ``seconds`` and of ``version``."""
         with self._lock:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if time.monotonic() - page.made >= seconds:
+            if time.monotonic() - page.made >= seconds or page.version != version:
                 self._drop(key)
                 return None
             self._pages.move_to_end(key)
@@ -115,6 +134,42 @@ def page_cache() -> PageCache:
         megabytes = current_app.config["PAGE_CACHE_MEGABYTES"]
         cache = current_app.extensions.setdefault("page_cache", PageCache(megabytes * 1024**2))
     return cache
+
+
+class _VersionWatch:
+    """The directory version a process last saw, and when it looked."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.checked = -math.inf
+        self.lock = threading.Lock()
+
+
+def current_version(cache: PageCache) -> int | None:
+    """Return the directory version, asking the database at most once a second.
+
+    When it has grown, the pages made before are forgotten. When the database
+    cannot answer, the last known version stands, so cached pages still serve.
+    """
+    watch = current_app.extensions.get("page_cache_version")
+    if watch is None:
+        watch = current_app.extensions.setdefault("page_cache_version", _VersionWatch())
+    now = time.monotonic()
+    with watch.lock:
+        if now - watch.checked < VERSION_CHECK_SECONDS:
+            return watch.version
+        watch.checked = now
+    try:
+        version = directory_version(db.session)
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        logger.warning("page cache could not read the directory version: %s", type(error).__name__)
+        return watch.version
+    with watch.lock:
+        if version != watch.version:
+            watch.version = version
+            cache.clear()
+    return version
 
 
 def do_not_store() -> None:
@@ -157,8 +212,9 @@ def cached_page(on_hit: Callable[..., None] | None = None) -> Callable:
             if seconds <= 0 or not _may_use_cache():
                 return view(**kwargs)
             cache = page_cache()
+            version = current_version(cache)
             key = _key()
-            page = cache.get(key, seconds)
+            page = cache.get(key, seconds, version)
             if page is not None:
                 PAGE_CACHE.labels("hit").inc()
                 if on_hit is not None:
@@ -178,6 +234,7 @@ def cached_page(on_hit: Callable[..., None] | None = None) -> Callable:
                         ),
                         body=response.get_data(),
                         made=time.monotonic(),
+                        version=version,
                     ),
                 )
             else:

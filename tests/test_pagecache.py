@@ -6,13 +6,18 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 
 from portal.config import ConfigError, from_environment
 from portal.extensions import db
+from portal.find.engine import search_engine
+from portal.find.models import directory_version
+from portal.find.sync import drain, rebuild
 from portal.offers.models import ServiceStatus, ServiceViewDay
 from portal.pagecache import CachedPage, PageCache
 from portal.statistics.models import SearchDemandDay
 from search import EngineUnavailable, SearchQuery
+from tests.find.fakes import DictEngine
 from tests.main.test_pages import index_everything
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
@@ -21,7 +26,7 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"
 @pytest.fixture
 def cached(app):
     """Turn the page cache on, as in production."""
-    app.config["PAGE_CACHE_SECONDS"] = 30
+    app.config["PAGE_CACHE_SECONDS"] = 300
     return app
 
 
@@ -54,10 +59,77 @@ def test_a_repeated_anonymous_visit_is_answered_without_the_database(
         assert again.status_code == 200
         assert again.data == first.data
         assert again.content_type == first.content_type
-        assert statements == [], url
+        # At most a look at the directory's change counter (once a second).
+        assert [s for s in statements if "directory_version" not in s] == [], url
     # The security headers are added to the cached answer as to any other.
     assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
     assert offer.name in client.get("/search?q=strik").text
+
+
+def later(monkeypatch, seconds: float) -> None:
+    """Move the page cache's clock ``seconds`` on."""
+    moved = time.monotonic() + seconds
+    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: moved)
+
+
+def test_a_change_to_the_directory_reaches_anonymous_visitors_within_a_second(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    for _ in range(2):
+        make_offer(name="Strikkecafé i Vejle")
+    index_everything()
+    assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+    assert "Strikkeklub i Vejle" in client.get("/search?q=strik").text
+
+    rename(offer, "Strik og hygge i Vejle")
+    # The outbox is drained as after the editor's request or by the sync worker.
+    drain(db.session, search_engine())
+    later(monkeypatch, 1.5)
+
+    assert "Strik og hygge i Vejle" in client.get(f"/tilbud/{offer.id}").text
+    assert "Strik og hygge i Vejle" in client.get("/search?q=strik").text
+
+
+def test_a_failed_index_update_still_refreshes_the_offer_page(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+    rename(offer, "Strikkeværksted i Vejle")
+    engine = DictEngine()
+    engine.down = True
+
+    assert drain(db.session, engine).failed
+    later(monkeypatch, 1.5)
+
+    assert "Strikkeværksted i Vejle" in client.get(f"/tilbud/{offer.id}").text
+
+
+def test_cached_pages_still_serve_when_the_version_cannot_be_read(
+    cached, client, make_offer, monkeypatch
+) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    assert client.get(f"/tilbud/{offer.id}").status_code == 200
+
+    def unreachable(session):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr("portal.pagecache.directory_version", unreachable)
+    later(monkeypatch, 1.5)
+
+    assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
+
+
+def test_the_directory_version_grows_with_every_drain_and_rebuild(app, make_offer) -> None:
+    before = directory_version(db.session)
+    offer = make_offer()
+    drain(db.session, search_engine())
+    after_drain = directory_version(db.session)
+    rebuild(db.session, search_engine())
+
+    assert before < after_drain < directory_version(db.session)
+    assert offer.id
 
 
 def test_a_change_reaches_anonymous_visitors_after_the_period(
@@ -68,8 +140,7 @@ def test_a_change_reaches_anonymous_visitors_after_the_period(
     rename(offer, "Hækleklub i Vejle")
 
     assert "Strikkeklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
-    later = time.monotonic() + 31
-    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: later)
+    later(monkeypatch, 301)
     assert "Hækleklub i Vejle" in client.get(f"/tilbud/{offer.id}").text
 
 
@@ -202,7 +273,7 @@ def test_the_store_forgets_old_pages_and_stays_within_its_size() -> None:
 
 def test_the_cache_settings_are_checked(tmp_path) -> None:
     defaults = from_environment({"PORTAL_ENV": "development"}, tmp_path)
-    assert defaults["PAGE_CACHE_SECONDS"] == 30
+    assert defaults["PAGE_CACHE_SECONDS"] == 300
     assert from_environment({"PORTAL_ENV": "testing"}, tmp_path)["PAGE_CACHE_SECONDS"] == 0
     assert from_environment({"PAGE_CACHE_SECONDS": "0"}, tmp_path)["PAGE_CACHE_SECONDS"] == 0
     with pytest.raises(ConfigError, match="PAGE_CACHE_SECONDS"):
@@ -219,6 +290,5 @@ def test_hidden_offers_leave_the_cache_when_the_period_ends(
     offer.status = ServiceStatus.DRAFT
     db.session.commit()
 
-    later = time.monotonic() + 31
-    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: later)
+    later(monkeypatch, 301)
     assert client.get(f"/tilbud/{offer.id}").status_code == 404

@@ -31,6 +31,35 @@ class SearchOutbox(Base):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
 
 
+class DirectoryVersion(Base):
+    """A number that grows whenever offers or their index entries change (one row, id 1).
+
+    Each web process compares it, at most once a second, with the number its
+    page cache was filled under, and forgets its pages when it has grown.
+    """
+
+    __tablename__ = "directory_version"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    version: so.Mapped[int] = so.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), default=0
+    )
+
+
+def bump_directory_version(session: so.Session) -> None:
+    """Count one more change to the directory, in the session's transaction."""
+    session.execute(
+        sa.update(DirectoryVersion)
+        .where(DirectoryVersion.id == 1)
+        .values(version=DirectoryVersion.version + 1)
+    )
+
+
+def directory_version(session: so.Session) -> int:
+    """Return the directory's change counter."""
+    return session.scalar(sa.select(DirectoryVersion.version).where(DirectoryVersion.id == 1)) or 0
+
+
 class SynonymGroup(Base):
     """Words that find each other in search, e.g. "ældre, senior, pensionist".
 

@@ -18,7 +18,7 @@ from flask import Response, current_app, g
 
 from portal.db import utcnow
 from portal.find.documents import all_documents, documents_for, indexable_versions
-from portal.find.models import SearchOutbox
+from portal.find.models import SearchOutbox, bump_directory_version
 from portal.find.synonyms import push_synonyms
 from search import SearchEngine, SearchError
 
@@ -70,10 +70,13 @@ def drain(
             row.attempts += 1
             row.available_at = now + backoff(row.attempts)
             row.last_error = str(error)[:500]
+        # The offers changed even if their index entries could not follow yet.
+        bump_directory_version(session)
         session.commit()
         logger.warning("Search index update failed, will retry: %s", report.error)
         return report
     session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows])))
+    bump_directory_version(session)
     session.commit()
     report.indexed, report.removed = len(documents), len(removed)
     return report
@@ -109,6 +112,7 @@ def rebuild(session: so.Session, engine: SearchEngine) -> int:
         count = engine.rebuild(all_documents(reader))
     # Rows written before the rebuild began are reflected in it; later ones stay.
     session.execute(sa.delete(SearchOutbox).where(SearchOutbox.id <= started_below))
+    bump_directory_version(session)
     session.commit()
     return count
 
