@@ -23,7 +23,7 @@
   function showWhen(wrapper, visible) {
     // A field with an error always stays in sight.
     if (wrapper) {
-      wrapper.hidden = !visible && !wrapper.classList.contains('field--invalid');
+      wrapper.hidden = !visible && !wrapper.classList.contains('field--error');
     }
   }
 
@@ -37,7 +37,7 @@
       var kind = checkedValue(block, '-kind') || 'weekly';
       block.querySelectorAll('[data-kinds]').forEach(function (part) {
         var kinds = part.getAttribute('data-kinds').split(' ');
-        part.hidden = kinds.indexOf(kind) === -1 && !part.querySelector('.field--invalid');
+        part.hidden = kinds.indexOf(kind) === -1 && !part.querySelector('.field--error');
       });
     }
     block.addEventListener('change', function (event) {

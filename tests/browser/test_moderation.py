@@ -119,8 +119,8 @@ def test_a_rejection_without_reason_is_explained_next_to_the_field(
 
     field = page.get_by_label("Begrundelse til foreningen")
     assert field.get_attribute("aria-invalid") == "true"
-    assert "Skriv en begrundelse" in page.locator(".moderation-error-summary").inner_text()
-    link = page.locator(".moderation-error-summary a")
+    assert "Skriv en begrundelse" in page.locator(".error-summary").inner_text()
+    link = page.locator(".error-summary a")
     assert link.get_attribute("href") == "#" + field.get_attribute("id")
     results = Axe().run(page, options=AXE_OPTIONS)
     assert results.violations_count == 0, results.generate_report()

@@ -172,7 +172,7 @@ def test_a_gp_refers_the_association_answers_and_the_gp_follows(
     assert member_page.get_by_role("link", name="20 30 40 50").get_attribute("href") == (
         "tel:20304050"
     )
-    choices = member_page.locator("#status-title ~ form .radio-group label").all_inner_texts()
+    choices = member_page.locator("#status-title ~ form .choice-group label").all_inner_texts()
     assert choices == ["Kontaktet", "Ikke startet", "Afvist"]
     checks.run(member_page, "referral as the association sees it")
 
