@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import os
 import time
 
 import pytest
@@ -64,6 +66,21 @@ def test_a_repeated_anonymous_visit_is_answered_without_the_database(
     # The security headers are added to the cached answer as to any other.
     assert "frame-ancestors 'none'" in again.headers["Content-Security-Policy"]
     assert offer.name in client.get("/search?q=strik").text
+
+
+def test_pages_go_compressed_to_clients_that_accept_it(cached, client, make_offer) -> None:
+    offer = make_offer(name="Strikkeklub i Vejle")
+    plain = client.get(f"/tilbud/{offer.id}")
+    for _ in range(2):  # stored, then served from the cache
+        packed = client.get(f"/tilbud/{offer.id}", headers={"Accept-Encoding": "gzip, br"})
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(packed.data) == plain.data
+        assert int(packed.headers["Content-Length"]) == len(packed.data)
+        assert "Accept-Encoding" in packed.headers["Vary"]
+    refused = client.get(f"/tilbud/{offer.id}", headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers
+    assert refused.data == plain.data
+    assert "Accept-Encoding" in plain.headers["Vary"]
 
 
 def later(monkeypatch, seconds: float) -> None:
@@ -254,7 +271,7 @@ def test_the_store_forgets_old_pages_and_stays_within_its_size() -> None:
     now = time.monotonic()
 
     def page(made: float = now) -> CachedPage:
-        return CachedPage(200, (("Content-Type", "text/html"),), b"x" * 1000, made)
+        return CachedPage(200, (("Content-Type", "text/html"),), os.urandom(1000), made)
 
     for number in range(5):
         cache.put(("page", str(number)), page())
@@ -265,7 +282,7 @@ def test_the_store_forgets_old_pages_and_stays_within_its_size() -> None:
     cache.put(("old",), page(now - 60))
     assert cache.get(("old",), 30) is None
 
-    cache.put(("huge",), CachedPage(200, (), b"x" * 10_000, now))
+    cache.put(("huge",), CachedPage(200, (), os.urandom(10_000), now))
     assert cache.get(("huge",), 30) is None
     cache.clear()
     assert len(cache) == 0
