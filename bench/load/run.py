@@ -7,10 +7,11 @@ Usage (PostgreSQL running; locust in its own virtualenv, see bench/README.md):
 1. Makes sure the database holds --count generated offers and the embedded
    search index is built (reused on the next run).
 2. Starts gunicorn (2 workers) and, in another process, locust headless on
-   loopback. For the trivial endpoint and then for the portal's mixed
-   traffic it steps up the number of simulated users; the sustained rate is
-   the best requests/s of a step with p95 < 200 ms and no errors. The page
-   cache's hit ratio during the mixed ramp is read from /metrics.
+   loopback, and warms the server with a minute of mixed traffic. For the
+   trivial endpoint and then for the portal's mixed traffic it steps up the
+   number of simulated users; the sustained rate is the best requests/s of a
+   step with p95 < 200 ms and no errors. The page cache's hit ratio during
+   the mixed ramp is read from /metrics.
 3. Soaks the mixed traffic at 70 % of that rate and samples the workers'
    memory, to show whether it stays flat.
 4. Unless --no-without-page-cache, restarts gunicorn with the page cache off
@@ -272,6 +273,12 @@ def main() -> None:
     parser.add_argument("--users", default="1,2,4,8,12,16,24,32,48,64")
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument(
+        "--warmup-seconds",
+        type=int,
+        default=60,
+        help="mixed traffic before each measured ramp (caches, connections, the index in memory)",
+    )
+    parser.add_argument(
         "--without-page-cache",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -320,7 +327,7 @@ def main() -> None:
 
         print(f"{args.count:,} offers on PostgreSQL, gunicorn {args.workers} workers", flush=True)
         with serving(env, folder_path / "prometheus-cached", args) as server:
-            locust("mixed", 4, 10)
+            locust("mixed", 8, args.warmup_seconds)
             results["trivial"] = ramp_mix("trivial", "trivial")
             before = page_cache_counts(args.port)
             mixed = results["mixed"] = ramp_mix("mixed", "mixed")
@@ -339,7 +346,7 @@ def main() -> None:
         if args.without_page_cache:
             uncached_env = {**env, "PAGE_CACHE_SECONDS": "0"}
             with serving(uncached_env, folder_path / "prometheus-uncached", args):
-                locust("mixed", 4, 10)
+                locust("mixed", 8, args.warmup_seconds)
                 results["uncached"] = ramp_mix("mixed", "no cache")
     report(results, args)
 
