@@ -26,6 +26,7 @@ import functools
 import gzip
 import logging
 import math
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -51,6 +52,8 @@ PAGE_CACHE = Counter(
 # Pages are kept and sent compressed: a search page of 50 kB is 9 kB, which
 # matters both for the cache's memory and for old phones on slow connections.
 GZIP_LEVEL = 6
+# A page lives between this share of PAGE_CACHE_SECONDS and all of it.
+MIN_LIFETIME = 0.75
 # How often a process asks the database whether the directory changed.
 VERSION_CHECK_SECONDS = 1.0
 # What a stored page costs beyond its body: key, headers, bookkeeping.
@@ -69,6 +72,9 @@ class CachedPage:
     gzipped: bytes
     made: float
     version: int | None = None
+    # The share of PAGE_CACHE_SECONDS this page lives: pages made together
+    # (after a restart or a change) then expire spread out, not all at once.
+    lifetime: float = 1.0
 
     @classmethod
     def of(cls, response: Response, version: int | None) -> CachedPage:
@@ -83,6 +89,7 @@ class CachedPage:
             gzipped=gzip.compress(response.get_data(), GZIP_LEVEL),
             made=time.monotonic(),
             version=version,
+            lifetime=random.uniform(MIN_LIFETIME, 1.0),  # noqa: S311 - spreads expiry only
         )
 
     @property
@@ -121,7 +128,8 @@ class PageCache:
             page = self._pages.get(key)
             if page is None:
                 return None
-            if time.monotonic() - page.made >= seconds or page.version != version:
+            expired = time.monotonic() - page.made >= seconds * page.lifetime
+            if expired or page.version != version:
                 self._drop(key)
                 return None
             self._pages.move_to_end(key)

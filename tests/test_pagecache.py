@@ -9,6 +9,7 @@ import time
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
 
 from portal.config import ConfigError, from_environment
 from portal.extensions import db
@@ -309,3 +310,19 @@ def test_hidden_offers_leave_the_cache_when_the_period_ends(
 
     later(monkeypatch, 301)
     assert client.get(f"/tilbud/{offer.id}").status_code == 404
+
+
+def test_pages_made_together_do_not_all_expire_together(monkeypatch) -> None:
+    cache = PageCache(max_bytes=10 * 1024**2)
+    response = Response("<p>Strikkeklub</p>", mimetype="text/html")
+    for number in range(50):
+        cache.put(("page", str(number)), CachedPage.of(response, version=1))
+    start = time.monotonic()
+
+    def alive_after(seconds: float) -> int:
+        monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: start + seconds)
+        return sum(cache.get(("page", str(n)), 300, version=1) is not None for n in range(50))
+
+    assert alive_after(0.74 * 300) == 50
+    assert 0 < alive_after(0.9 * 300) < 50
+    assert alive_after(300) == 0

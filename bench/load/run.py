@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import csv
 import json
+import math
 import os
 import random
 import signal
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 WORDS = ["strik", "fællesspisning", "gåtur", "kor", "kaffe", "sorg", "senior", "spil", "have"]
 P95_LIMIT_MS = 200
+SOAK_USER_RATE = 4.0  # requests/s per simulated user during the soak
 
 
 @dataclass
@@ -250,6 +252,12 @@ def soak(
         steps.append(run_at(users, 30, rate / users))
         samples.append(sum(rss_mb(pid) for pid in worker_pids(master)) / len(worker_pids(master)))
     total_requests = sum(s.requests for s in steps)
+    slowest = min(steps, key=lambda s: s.rps)
+    print(
+        f"  soak: slowest 30 s {slowest.rps:.1f} req/s (p95 {slowest.p95_ms:.0f} ms), "
+        f"median 30 s {statistics.median(s.rps for s in steps):.1f} req/s",
+        flush=True,
+    )
     combined = Step(
         users=users,
         requests=total_requests,
@@ -339,7 +347,9 @@ def main() -> None:
                 results["soak"] = soak(
                     lambda users, seconds, per_user: locust("mixed", users, seconds, per_user),
                     server.pid,
-                    mixed.users,
+                    # Enough users that each asks at most SOAK_USER_RATE a second: a user
+                    # waits for its answer, so fewer would offer less than the rate.
+                    max(mixed.users, math.ceil(rate / SOAK_USER_RATE)),
                     rate,
                     args.soak_minutes,
                 )
@@ -405,7 +415,8 @@ def report(results: dict, args: argparse.Namespace) -> None:
     if results.get("soak"):
         step, samples = results["soak"]
         print(
-            f"soak {args.soak_minutes:g} min: {step.rps:.1f} req/s, {step.requests} requests, "
+            f"soak {args.soak_minutes:g} min, {step.users} users: {step.rps:.1f} req/s, "
+            f"{step.requests} requests, "
             f"{step.failures} errors, worst 30-s p95 {step.p95_ms:.0f} ms; worker memory "
             f"{samples[0]:.0f} MB → {samples[-1]:.0f} MB (max {max(samples):.0f} MB)"
         )
