@@ -172,6 +172,11 @@ def test_the_editor_with_errors_is_accessible(editor_site, browser) -> None:
     assert report == "", report
     page.get_by_role("link", name=re.compile("Skriv en titel")).click()
     assert page.evaluate("document.activeElement.id") == "name"
+    # Choosing another kind of schedule hides that kind's parts, except one with an error.
+    page.get_by_label("Efter aftale (intet fast tidspunkt)").check()
+    assert page.locator("#schedules-0-note").is_visible()
+    assert not page.locator("#schedules-0-starts_on").is_visible()
+    assert page.locator("#schedules-0-closes_at").is_visible()
     assert csp_errors == []
 
 
