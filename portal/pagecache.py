@@ -137,13 +137,13 @@ class PageCache:
 
     def put(self, key: tuple[str, ...], page: CachedPage) -> None:
         """Store ``page`` under ``key``, evicting the least recently used pages to make room."""
-        if page.size + len("".join(key)) > self._max_bytes:
+        if _entry_size(key, page) > self._max_bytes:
             return
         with self._lock:
             if key in self._pages:
                 self._drop(key)
             self._pages[key] = page
-            self._bytes += page.size + len("".join(key))
+            self._bytes += _entry_size(key, page)
             while self._bytes > self._max_bytes:
                 self._drop(next(iter(self._pages)))
 
@@ -158,8 +158,11 @@ class PageCache:
         return len(self._pages)
 
     def _drop(self, key: tuple[str, ...]) -> None:
-        page = self._pages.pop(key)
-        self._bytes -= page.size + len("".join(key))
+        self._bytes -= _entry_size(key, self._pages.pop(key))
+
+
+def _entry_size(key: tuple[str, ...], page: CachedPage) -> int:
+    return page.size + sum(len(part) for part in key)
 
 
 def page_cache() -> PageCache:

@@ -16,7 +16,7 @@ from portal.find.presenters import present_hit
 from portal.find.services import SearchOutcome, run_search
 from portal.geo.services import all_municipalities
 from portal.pagecache import cached_page, do_not_store
-from portal.statistics.cache import TimedCache
+from portal.statistics.cache import kept_for
 from portal.statistics.demand import record_unmet_demand
 from portal.taxonomy.services import vocabulary_terms
 from search import SearchError, SearchQuery
@@ -76,15 +76,13 @@ def _load_choices() -> FilterChoices:
 def _choices() -> FilterChoices:
     # The vocabularies and municipalities change a few times a year, yet loading
     # them was a fifth of a search; each process keeps them as long as pages.
-    seconds = current_app.config["PAGE_CACHE_SECONDS"]
-    if seconds <= 0:
-        return _load_choices()
-    cache = current_app.extensions.setdefault("filter_choices", TimedCache(max_entries=1))
-    return cache.get_or_compute("choices", seconds, _load_choices)
-
-
-def _vocabularies() -> dict[str, list[FilterTerm]]:
-    return _choices().vocabularies
+    return kept_for(
+        current_app.config["PAGE_CACHE_SECONDS"],
+        "filter_choices",
+        "choices",
+        _load_choices,
+        max_entries=1,
+    )
 
 
 def _labels(vocabularies: dict[str, list]) -> dict[str, str]:
@@ -96,10 +94,10 @@ def _search_limit() -> str:
     return current_app.config["RATELIMIT_SEARCH"]
 
 
-def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
-    vocabularies = _vocabularies()
-    allowed = {field: {t.code for t in terms} for field, terms in vocabularies.items()}
-    allowed["municipality"] = {m.code for m in _choices().municipalities}
+def _search() -> tuple[SearchRequest, SearchOutcome, FilterChoices]:
+    choices = _choices()
+    allowed = {field: {t.code for t in terms} for field, terms in choices.vocabularies.items()}
+    allowed["municipality"] = {m.code for m in choices.municipalities}
     parsed = parse_search_args(request.args, db.session, current_app.config, allowed)
     outcome = run_search(
         db.session, search_engine(), parsed.query, current_app.config["SEARCH_TIMEOUT"]
@@ -109,7 +107,7 @@ def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
     if counted or outcome.degraded:
         # A repeat must be counted again; a degraded answer must not outlive the outage.
         do_not_store()
-    return parsed, outcome, vocabularies
+    return parsed, outcome, choices
 
 
 @bp.get("/search")
@@ -117,16 +115,16 @@ def _search() -> tuple[SearchRequest, SearchOutcome, dict[str, list]]:
 @cached_page()
 def search_page() -> str:
     """Show offers near a place and matching words, with filters, counts and a map."""
-    parsed, outcome, vocabularies = _search()
-    labels = _labels(vocabularies)
+    parsed, outcome, choices = _search()
+    labels = _labels(choices.vocabularies)
     return render_template(
         "find/search.html",
         search=parsed,
         outcome=outcome,
         result=outcome.result,
         hits=[present_hit(hit, labels) for hit in outcome.result.hits],
-        vocabularies=vocabularies,
-        municipalities=_choices().municipalities,
+        vocabularies=choices.vocabularies,
+        municipalities=choices.municipalities,
         labels=labels,
         radius_choices=RADIUS_CHOICES,
     )
@@ -137,8 +135,8 @@ def search_page() -> str:
 @cached_page()
 def search_json() -> Response:
     """Answer the search page's question as JSON."""
-    parsed, outcome, vocabularies = _search()
-    labels = _labels(vocabularies)
+    parsed, outcome, choices = _search()
+    labels = _labels(choices.vocabularies)
     result = outcome.result
     place: dict[str, Any] | None = None
     if parsed.place is not None:

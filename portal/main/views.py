@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.main import bp
 from portal.offers.services import directory_counts
 from portal.pagecache import cached_page
-from portal.statistics.cache import TimedCache
+from portal.statistics.cache import kept_for
 from portal.taxonomy.services import vocabulary_terms
 from portal.urls import safe_next
 
@@ -18,11 +18,13 @@ def _counts() -> object:
     # Three counts over the whole directory cost a few hundred milliseconds on
     # 100,000 offers; the home page shows them rounded-off in spirit, so each
     # process keeps them for HOME_COUNTS_CACHE_SECONDS.
-    seconds = current_app.config["HOME_COUNTS_CACHE_SECONDS"]
-    if seconds <= 0:
-        return directory_counts(db.session)
-    cache = current_app.extensions.setdefault("home_counts_cache", TimedCache(max_entries=1))
-    return cache.get_or_compute("counts", seconds, lambda: directory_counts(db.session))
+    return kept_for(
+        current_app.config["HOME_COUNTS_CACHE_SECONDS"],
+        "home_counts_cache",
+        "counts",
+        lambda: directory_counts(db.session),
+        max_entries=1,
+    )
 
 
 @bp.get("/")

@@ -63,22 +63,22 @@ def is_robot(user_agent: str) -> bool:
 
 def count_page_view(service: Service) -> None:
     """Count this request as a view of the offer's page, if a person opened a published offer."""
-    if request.method != "GET" or not service.is_published:
-        return
-    if is_robot(request.headers.get("User-Agent", "")):
-        return
-    record_view(service.id, local_today())
+    if request.method == "GET" and service.is_published:
+        _count_visit(service.id)
 
 
 def count_cached_page_view(offer_id: str) -> None:
     """Count a view of an offer page served from the page cache (only published pages are)."""
-    if is_robot(request.headers.get("User-Agent", "")):
-        return
     try:
         service_id = uuid.UUID(offer_id)
     except ValueError:
         return
-    record_view(service_id, local_today())
+    _count_visit(service_id)
+
+
+def _count_visit(service_id: uuid.UUID) -> None:
+    if not is_robot(request.headers.get("User-Agent", "")):
+        record_view(service_id, local_today())
 
 
 def views_per_service(organization_id: uuid.UUID, since: dt.date) -> dict[uuid.UUID, int]:

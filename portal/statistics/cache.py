@@ -54,10 +54,26 @@ def cache_seconds() -> int:
     return int(current_app.config.get("STATISTICS_CACHE_SECONDS", DEFAULT_SECONDS))
 
 
-def cached(key: Hashable, compute: Callable[[], T]) -> T:
-    """Return the app's cached answer for ``key``, computing it when missing or too old."""
-    seconds = cache_seconds()
+def kept_for(
+    seconds: float,
+    name: str,
+    key: Hashable,
+    compute: Callable[[], T],
+    max_entries: int = MAX_ENTRIES,
+) -> T:
+    """Return the answer for ``key`` from the app's cache ``name`` if younger than ``seconds``.
+
+    The cache is made on first use with room for ``max_entries``; 0 seconds
+    (as in tests) computes every time.
+    """
     if seconds <= 0:
         return compute()
-    cache = current_app.extensions.setdefault("statistics_cache", TimedCache())
+    cache = current_app.extensions.get(name)
+    if cache is None:
+        cache = current_app.extensions.setdefault(name, TimedCache(max_entries))
     return cache.get_or_compute(key, seconds, compute)
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """Return the app's cached answer for ``key``, computing it when missing or too old."""
+    return kept_for(cache_seconds(), "statistics_cache", key, compute)
